@@ -1,0 +1,176 @@
+package org.rwe.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.rwe.config.SettingsException;
+import org.rwe.omop.InputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The command line: {@code rwe run ...} and {@code rwe generate ...}. No logic of its own. */
+@Command(
+    name = "rwe",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "New-user, propensity-score-matched cohort studies on OMOP CDM extracts.",
+    subcommands = {Main.Run.class, Main.Generate.class})
+public final class Main implements Callable<Integer> {
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs a command and maps failures to exit codes, with one readable line for expected ones. */
+  public static int execute(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          PrintWriter err = cmd.getErr();
+          Throwable cause = rootCause(ex);
+          if (cause instanceof SettingsException) {
+            err.println("rwe: configuration error: " + cause.getMessage());
+            return ExitCode.BAD_CONFIGURATION.code;
+          }
+          if (cause instanceof InputException) {
+            err.println("rwe: input error: " + cause.getMessage());
+            return ExitCode.BAD_INPUT.code;
+          }
+          err.println("rwe: internal error: " + ex);
+          ex.printStackTrace(err);
+          return ExitCode.INTERNAL_ERROR.code;
+        });
+    // Bad options are bad configuration too.
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          ex.getCommandLine().getErr().println("rwe: " + ex.getMessage());
+          ex.getCommandLine().usage(ex.getCommandLine().getErr());
+          return ExitCode.BAD_CONFIGURATION.code;
+        });
+    return cl.execute(args);
+  }
+
+  /** Spark wraps exceptions thrown in tasks; the cause says what really went wrong. */
+  static Throwable rootCause(Throwable t) {
+    Throwable c = t;
+    while (c != null) {
+      if (c instanceof SettingsException || c instanceof InputException) {
+        return c;
+      }
+      c = c.getCause();
+    }
+    return t;
+  }
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(System.out);
+    return ExitCode.BAD_CONFIGURATION.code;
+  }
+
+  static String home() {
+    String h = System.getenv("RWE_HOME");
+    return h == null || h.isEmpty() ? "." : h;
+  }
+
+  @Command(name = "run", description = "Run the study pipeline on an OMOP extract.")
+  static final class Run implements Callable<Integer> {
+    @Option(names = "--input", description = "OMOP extract folder (default: sample-data)")
+    String input;
+
+    @Option(names = "--output", description = "Output root (default: output)")
+    String output = "output";
+
+    @Option(
+        names = "--conf",
+        description = "Study file (default: conf/studies/magnesium-depression.conf)")
+    Path conf;
+
+    @Option(names = "--run-id", description = "Run id (default: date + input fingerprint)")
+    String runId;
+
+    @Option(names = "--from", description = "First stage to (re)compute")
+    String from;
+
+    @Option(names = "--to", description = "Last stage to compute")
+    String to;
+
+    @Option(names = "-D", description = "Override a setting: -Dkey=value", mapFallbackValue = "")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+      String in = input != null ? input : home() + "/sample-data";
+      Path studyFile =
+          conf != null ? conf : Path.of(home(), "conf/studies/magnesium-depression.conf");
+      return org.rwe.run.Pipeline.runFromCli(in, output, studyFile, runId, from, to, overrides);
+    }
+  }
+
+  @Command(
+      name = "generate",
+      description = "Write a synthetic OMOP CDM v5.4 extract with a known answer.")
+  static final class Generate implements Callable<Integer> {
+    @Option(names = "--persons", required = true, description = "Number of persons")
+    long persons;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: 1)")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "Output folder")
+    String out;
+
+    @Option(
+        names = "--partitions",
+        defaultValue = "0",
+        description = "Part files per table (default: 1 per 250,000 persons)")
+    int partitions;
+
+    @Option(
+        names = "--unmeasured-confounding",
+        description = "Add a confounder that is never recorded")
+    boolean unmeasured;
+
+    @Option(
+        names = "--dirty-rate",
+        defaultValue = "0.0005",
+        description = "Share of rows written with a defect ingest must reject (default: 0.0005)")
+    double dirtyRate;
+
+    @Option(names = "--master", defaultValue = "local[*]", description = "Spark master")
+    String master;
+
+    @Override
+    public Integer call() throws Exception {
+      if (persons < 1) {
+        throw new SettingsException("Invalid value for --persons: must be >= 1, got " + persons);
+      }
+      if (!(dirtyRate >= 0 && dirtyRate < 1)) {
+        throw new SettingsException("Invalid value for --dirty-rate: must be in [0, 1)");
+      }
+      int parts = partitions > 0 ? partitions : (int) Math.max(1, (persons + 249_999) / 250_000);
+      var settings =
+          new org.rwe.generate.GeneratorSettings(persons, seed, parts, unmeasured, dirtyRate);
+      var spark =
+          org.rwe.run.SparkSessions.create(
+              new org.rwe.config.StudySettings.SparkSettings(master, 8, Map.of()), "rwe-generate");
+      try {
+        org.rwe.generate.GenerateJob.run(spark, settings, out);
+      } finally {
+        spark.stop();
+      }
+      return ExitCode.SUCCESS.code;
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"rwe " + (v == null ? "dev" : v)};
+    }
+  }
+}

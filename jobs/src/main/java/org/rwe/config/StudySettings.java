@@ -1,0 +1,232 @@
+package org.rwe.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The whole resolved study: one validated settings record per stage, built eagerly at start-up.
+ * Every problem is reported at once, naming its key; unknown keys are errors.
+ */
+public record StudySettings(
+    String studyId,
+    String description,
+    SparkSettings spark,
+    IngestSettings ingest,
+    Map<String, List<ConceptSetItem>> conceptSets,
+    CohortSettings cohort,
+    StudyPopulationSettings studyPopulation,
+    FeatureSettings features,
+    PropensitySettings propensity,
+    List<AnalysisSettings> analyses,
+    List<OutcomeDefinition> outcomes,
+    int minCellCount,
+    Config resolved) {
+
+  /** Where user keys may be free-form names (concept sets, Spark pass-through settings). */
+  private static final List<String> OPEN_OBJECTS = List.of("conceptSets", "spark.conf");
+
+  public record SparkSettings(String master, int shufflePartitions, Map<String, String> conf) {}
+
+  public static Config reference() {
+    return ConfigFactory.parseResources(StudySettings.class.getClassLoader(), "reference.conf");
+  }
+
+  /**
+   * Loads reference.conf < study file < overrides, validates, and builds the records.
+   *
+   * @param studyFile the study's HOCON file, or null for the defaults alone
+   * @param overrides {@code -Dkey=value} pairs from the command line
+   */
+  public static StudySettings load(Path studyFile, Map<String, String> overrides) {
+    Config user = ConfigFactory.empty();
+    if (studyFile != null) {
+      if (!Files.isRegularFile(studyFile)) {
+        throw new SettingsException("Study configuration file not found: " + studyFile);
+      }
+      try {
+        user = ConfigFactory.parseFile(studyFile.toFile());
+      } catch (ConfigException e) {
+        throw new SettingsException("Cannot parse " + studyFile + ": " + e.getMessage());
+      }
+    }
+    Config cli;
+    try {
+      cli = ConfigFactory.parseMap(overrides, "command line");
+    } catch (ConfigException e) {
+      throw new SettingsException("Bad -D override: " + e.getMessage());
+    }
+    return fromConfig(cli.withFallback(user));
+  }
+
+  public static StudySettings fromConfig(Config user) {
+    Config reference = reference();
+    List<String> problems = new ArrayList<>();
+    unknownKeys(user, reference, problems);
+    Config merged;
+    try {
+      merged = user.withFallback(reference).resolve();
+    } catch (ConfigException e) {
+      throw new SettingsException("Cannot resolve configuration: " + e.getMessage());
+    }
+    StudySettings s = build(new Cfg(merged, "", problems));
+    if (!problems.isEmpty()) {
+      throw new SettingsException(problems);
+    }
+    return s;
+  }
+
+  private static void unknownKeys(Config user, Config reference, List<String> problems) {
+    Set<String> unknown = new TreeSet<>();
+    for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+      String path = e.getKey();
+      if (OPEN_OBJECTS.stream().anyMatch(p -> path.startsWith(p + "."))) {
+        continue;
+      }
+      if (!reference.hasPathOrNull(path)) {
+        unknown.add(path);
+      }
+    }
+    for (String path : unknown) {
+      problems.add(
+          "Unknown key '" + path + "' (not a setting of this pipeline; see reference.conf)");
+    }
+  }
+
+  private static StudySettings build(Cfg c) {
+    Cfg defaults = c.at("defaults");
+    Cfg sparkCfg = c.at("spark");
+    Map<String, String> sparkConf = new LinkedHashMap<>();
+    if (sparkCfg.isObject("conf")) {
+      for (Map.Entry<String, ConfigValue> e : sparkCfg.raw().getConfig("conf").entrySet()) {
+        sparkConf.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+      }
+    }
+    SparkSettings spark =
+        new SparkSettings(
+            sparkCfg.string("master"), sparkCfg.intAtLeast("shufflePartitions", 1), sparkConf);
+
+    Map<String, List<ConceptSetItem>> conceptSets = new LinkedHashMap<>();
+    Cfg sets = c.at("conceptSets");
+    for (String name : new TreeSet<>(sets.keys())) {
+      List<ConceptSetItem> items = new ArrayList<>();
+      for (Cfg item : sets.objects(name)) {
+        items.add(
+            ConceptSetItem.from(
+                new Cfg(
+                    item.raw().withFallback(defaults.at("conceptSetItem").raw()),
+                    item.key(""),
+                    c.problems())));
+      }
+      conceptSets.put(name, List.copyOf(items));
+    }
+
+    Cfg studyPopulationCfg = c.at("studyPopulation");
+    StudyPopulationSettings studyPopulation = StudyPopulationSettings.from(studyPopulationCfg);
+
+    List<AnalysisSettings> analyses = new ArrayList<>();
+    for (Cfg a : c.objects("analyses")) {
+      analyses.add(AnalysisSettings.from(a, defaults.at("analysis"), studyPopulationCfg));
+    }
+    List<OutcomeDefinition> outcomes = new ArrayList<>();
+    for (Cfg o : c.objects("outcomes")) {
+      outcomes.add(OutcomeDefinition.from(o, defaults.at("outcome")));
+    }
+
+    StudySettings s =
+        new StudySettings(
+            c.string("study.id"),
+            c.string("study.description"),
+            spark,
+            IngestSettings.from(c.at("ingest")),
+            conceptSets,
+            CohortSettings.from(c.at("cohort"), defaults.at("exclusion")),
+            studyPopulation,
+            FeatureSettings.from(c.at("features")),
+            PropensitySettings.from(c.at("propensity")),
+            List.copyOf(analyses),
+            List.copyOf(outcomes),
+            c.intAtLeast("results.minCellCount", 0),
+            c.raw());
+    s.crossCheck(c);
+    return s;
+  }
+
+  /** Checks that span stages: ids unique, every concept set used is defined. */
+  private void crossCheck(Cfg c) {
+    if (!studyId.matches("[A-Za-z0-9._-]+")) {
+      c.problem("study.id", "must be a plain name ([A-Za-z0-9._-]+), got '" + studyId + "'");
+    }
+    Set<Integer> ids = new HashSet<>();
+    for (AnalysisSettings a : analyses) {
+      if (!ids.add(a.analysisId())) {
+        c.problem("analyses", "analysisId " + a.analysisId() + " is used twice");
+      }
+    }
+    if (analyses.isEmpty()) {
+      c.problem("analyses", "the study defines no analysis");
+    }
+    ids.clear();
+    for (OutcomeDefinition o : outcomes) {
+      if (!ids.add(o.outcomeId())) {
+        c.problem("outcomes", "outcomeId " + o.outcomeId() + " is used twice");
+      }
+      requireConceptSet(c, "outcomes[outcomeId=" + o.outcomeId() + "].conceptSet", o.conceptSet());
+    }
+    if (outcomes.isEmpty()) {
+      c.problem("outcomes", "the study defines no outcome");
+    }
+    requireConceptSet(c, "cohort.base.conceptSet", cohort.baseConceptSet());
+    requireConceptSet(c, "cohort.target.conceptSet", cohort.targetConceptSet());
+    requireConceptSet(c, "cohort.target.excludedRouteConceptSet", cohort.excludedRouteConceptSet());
+    if (cohort.comparatorType().equals("active")) {
+      requireConceptSet(
+          c, "cohort.comparator.activeConceptSet", cohort.activeComparatorConceptSet());
+    }
+    for (int i = 0; i < cohort.exclusions().size(); i++) {
+      requireConceptSet(
+          c, "cohort.exclusions[" + i + "].conceptSet", cohort.exclusions().get(i).conceptSet());
+    }
+    for (String name : features.excludedConceptSets()) {
+      requireConceptSet(c, "features.excludedConceptSets", name);
+    }
+  }
+
+  private void requireConceptSet(Cfg c, String key, String name) {
+    if (!name.isEmpty() && !conceptSets.containsKey(name)) {
+      c.problems()
+          .add(
+              "Invalid value at '"
+                  + key
+                  + "': concept set '"
+                  + name
+                  + "' is not defined under conceptSets (defined: "
+                  + new TreeSet<>(conceptSets.keySet())
+                  + ")");
+    }
+  }
+
+  public AnalysisSettings analysis(int analysisId) {
+    return analyses.stream()
+        .filter(a -> a.analysisId() == analysisId)
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("No analysis " + analysisId));
+  }
+
+  /** The resolved configuration as JSON (for the manifest and stage hashes). */
+  public String resolvedJson(String path) {
+    ConfigRenderOptions opts = ConfigRenderOptions.concise().setFormatted(false);
+    return path == null ? resolved.root().render(opts) : resolved.getValue(path).render(opts);
+  }
+}

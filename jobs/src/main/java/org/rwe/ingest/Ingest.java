@@ -1,0 +1,433 @@
+package org.rwe.ingest;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.year;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+import org.rwe.config.IngestSettings;
+import org.rwe.omop.CdmColumn;
+import org.rwe.omop.CdmTable;
+import org.rwe.omop.ColumnType;
+import org.rwe.omop.ExtractReader;
+
+/**
+ * The pure core of ingest: raw string rows in, checked rows out. Every row leaves with either no
+ * rule (curated) or exactly one rule and a readable reason (rejected); rows are never dropped or
+ * silently fixed. Checks come in a fixed order and the first that fails names the row's rule.
+ */
+public final class Ingest {
+  private Ingest() {}
+
+  public static final String RULE = "_rule";
+  public static final String REASON = "_reason";
+  public static final String RAW = "_raw";
+  public static final String FLAGS = "_flags";
+
+  /**
+   * Types every used column and applies the row-local rules (required, parseable, end >= start,
+   * days_supply, birth year). Columns not used by the pipeline are kept only inside {@code _raw}.
+   */
+  public static Dataset<Row> parse(
+      Dataset<Row> raw, CdmTable table, IngestSettings settings, LocalDate today) {
+    List<String> rawCols =
+        Arrays.stream(raw.columns()).filter(c -> !c.equals(ExtractReader.SOURCE_FILE)).toList();
+    // Step 1: the cleaned text of each used column, and the raw row for rejects.
+    List<Column> texts = new ArrayList<>();
+    for (CdmColumn c : table.columns()) {
+      texts.add(cleaned(raw, c.name()).as(text(c)));
+    }
+    texts.add(
+        to_json(struct(rawCols.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new)))
+            .as(RAW));
+    texts.add(col(ExtractReader.SOURCE_FILE));
+    Dataset<Row> cleaned = raw.select(texts.toArray(Column[]::new));
+    // Step 2: typed values, computed once per column.
+    List<Column> typedCols = new ArrayList<>();
+    for (CdmColumn c : table.columns()) {
+      typedCols.add(col(text(c)));
+      typedCols.add(typed(col(text(c)), c).as(c.name()));
+    }
+    typedCols.add(col(RAW));
+    typedCols.add(col(ExtractReader.SOURCE_FILE));
+    Dataset<Row> typed = cleaned.select(typedCols.toArray(Column[]::new));
+    // Step 3: one flat coalesce over the checks, in order: the first failing check names the
+    // rule. (Nesting when(...).otherwise(previous) would grow the expression exponentially.)
+    List<Column> rules = new ArrayList<>();
+    List<Column> reasons = new ArrayList<>();
+    // Required nulls first (for every column), then parse errors, so the reported rule is stable.
+    for (CdmColumn c : table.columns()) {
+      if (c.required()) {
+        Column missing = col(text(c)).isNull();
+        rules.add(when(missing, lit(Rules.REQUIRED_NULL)));
+        reasons.add(when(missing, lit("required column " + c.name() + " is empty")));
+      }
+    }
+    for (CdmColumn c : table.columns()) {
+      if (c.type() == ColumnType.STRING) {
+        continue;
+      }
+      Column text = col(text(c));
+      Column bad = text.isNotNull().and(col(c.name()).isNull());
+      if (c.type() == ColumnType.ID || c.type() == ColumnType.INT) {
+        Column number = text.try_cast("decimal(38,6)");
+        rules.add(
+            when(
+                bad,
+                when(
+                        number.isNotNull().and(number.notEqual(floor(number))),
+                        lit(Rules.NON_INTEGRAL_ID))
+                    .otherwise(lit(Rules.UNPARSEABLE_NUMBER))));
+        reasons.add(
+            when(
+                bad,
+                concat(
+                    lit("value '"),
+                    text,
+                    lit("' of " + c.name() + " is not a whole number within range"))));
+      } else if (c.type() == ColumnType.DOUBLE) {
+        rules.add(when(bad, lit(Rules.UNPARSEABLE_NUMBER)));
+        reasons.add(
+            when(bad, concat(lit("value '"), text, lit("' of " + c.name() + " is not a number"))));
+      } else {
+        rules.add(when(bad, lit(Rules.UNPARSEABLE_DATE)));
+        reasons.add(
+            when(
+                bad,
+                concat(
+                    lit("value '"),
+                    text,
+                    lit("' of " + c.name() + " is not a date (YYYY-MM-DD)"))));
+      }
+    }
+    Column rule =
+        rules.isEmpty()
+            ? lit(null).cast(DataTypes.StringType)
+            : coalesce(rules.toArray(Column[]::new));
+    Column reason =
+        reasons.isEmpty()
+            ? lit(null).cast(DataTypes.StringType)
+            : coalesce(reasons.toArray(Column[]::new));
+    List<Column> out = new ArrayList<>();
+    for (CdmColumn c : table.columns()) {
+      out.add(col(c.name()));
+    }
+    out.add(rule.as(RULE));
+    out.add(reason.as(REASON));
+    out.add(col(RAW));
+    out.add(col(ExtractReader.SOURCE_FILE));
+    Dataset<Row> parsed = typed.select(out.toArray(Column[]::new));
+    return rowRules(parsed, table, settings, today);
+  }
+
+  private static String text(CdmColumn c) {
+    return "_text_" + c.name();
+  }
+
+  private static Dataset<Row> rowRules(
+      Dataset<Row> df, CdmTable table, IngestSettings settings, LocalDate today) {
+    if (table.startDate() != null && table.endDate() != null) {
+      Column bad = col(table.endDate()).lt(col(table.startDate()));
+      df =
+          reject(
+              df,
+              bad,
+              Rules.END_BEFORE_START,
+              concat(
+                  lit(table.endDate() + " "),
+                  col(table.endDate()).cast("string"),
+                  lit(" is before " + table.startDate() + " "),
+                  col(table.startDate()).cast("string")));
+    }
+    if (table == CdmTable.DRUG_EXPOSURE) {
+      Column ds = col("days_supply");
+      df =
+          reject(
+              df,
+              ds.lt(0).or(ds.gt(settings.maxDaysSupply())),
+              Rules.DAYS_SUPPLY_OUT_OF_RANGE,
+              concat(
+                  lit("days_supply "),
+                  ds.cast("string"),
+                  lit(" is outside 0.." + settings.maxDaysSupply())));
+    }
+    if (table == CdmTable.PERSON) {
+      Column yob = col("year_of_birth");
+      df =
+          reject(
+              df,
+              yob.lt(settings.minBirthYear()).or(yob.gt(today.getYear())),
+              Rules.BIRTH_YEAR_IMPLAUSIBLE,
+              concat(
+                  lit("year_of_birth "),
+                  yob.cast("string"),
+                  lit(" is before " + settings.minBirthYear() + " or in the future")));
+    }
+    return df;
+  }
+
+  /** Rejects rows still clean that meet {@code condition}, with the rule and reason given. */
+  static Dataset<Row> reject(Dataset<Row> df, Column condition, String rule, Column reason) {
+    Column hit = col(RULE).isNull().and(coalesce(condition, lit(false)));
+    return df.withColumn(REASON, when(hit, reason).otherwise(col(REASON)))
+        .withColumn(RULE, when(hit, lit(rule)).otherwise(col(RULE)));
+  }
+
+  /**
+   * Keeps one row per primary key among clean rows (the one whose raw values sort first, so the
+   * choice does not depend on partitioning) and rejects the others.
+   */
+  public static Dataset<Row> dedupe(Dataset<Row> df, CdmTable table) {
+    Column[] pk = table.primaryKey().stream().map(c -> col(c)).toArray(Column[]::new);
+    WindowSpec w =
+        Window.partitionBy(pk)
+            .orderBy(col(RULE).asc_nulls_first(), col(RAW), col(ExtractReader.SOURCE_FILE));
+    Dataset<Row> ranked = df.withColumn("_pk_rank", row_number().over(w));
+    return reject(
+            ranked,
+            col("_pk_rank").gt(1),
+            Rules.DUPLICATE_PRIMARY_KEY,
+            concat(
+                lit(
+                    "duplicate of an earlier row with the same "
+                        + String.join(", ", table.primaryKey())
+                        + " "),
+                concat(
+                    Arrays.stream(pk)
+                        .map(c -> coalesce(c.cast("string"), lit("null")))
+                        .toArray(Column[]::new))))
+        .drop("_pk_rank");
+  }
+
+  /**
+   * Rejects an observation period that overlaps an earlier one of the same person (by start date,
+   * then id): a person must have one timeline.
+   */
+  public static Dataset<Row> rejectOverlappingPeriods(Dataset<Row> periods) {
+    WindowSpec before =
+        Window.partitionBy("person_id")
+            .orderBy("observation_period_start_date", "observation_period_id")
+            .rowsBetween(Window.unboundedPreceding(), -1);
+    Column priorEnd =
+        max(when(col(RULE).isNull(), col("observation_period_end_date"))).over(before);
+    Dataset<Row> withPrior = periods.withColumn("_prior_end", priorEnd);
+    return reject(
+            withPrior,
+            col("_prior_end").geq(col("observation_period_start_date")),
+            Rules.OBSERVATION_PERIOD_OVERLAP,
+            concat(
+                lit("starts "),
+                col("observation_period_start_date").cast("string"),
+                lit(" before an earlier period of this person ends "),
+                col("_prior_end").cast("string")))
+        .drop("_prior_end");
+  }
+
+  /**
+   * What the clinical tables are checked against: per person, year of birth, death date and the
+   * clean observation periods.
+   */
+  public static Dataset<Row> personInfo(
+      Dataset<Row> persons, Dataset<Row> deaths, Dataset<Row> periods) {
+    Dataset<Row> cleanPeriods =
+        periods
+            .filter(col(RULE).isNull())
+            .groupBy("person_id")
+            .agg(
+                collect_list(
+                        struct(
+                            col("observation_period_start_date").as("start"),
+                            col("observation_period_end_date").as("end")))
+                    .as("_periods"));
+    Dataset<Row> cleanDeaths =
+        deaths
+            .filter(col(RULE).isNull())
+            .select(col("person_id"), col("death_date").as("_death_date"));
+    return persons
+        .filter(col(RULE).isNull())
+        .select(col("person_id"), col("year_of_birth").as("_year_of_birth"))
+        .join(cleanDeaths, "person_id", "left")
+        .join(cleanPeriods, "person_id", "left");
+  }
+
+  /**
+   * Person-level rules for a clinical table: unknown person, event before birth year, event after
+   * death + grace, event outside every observation period (flag or reject).
+   */
+  public static Dataset<Row> checkAgainstPersons(
+      Dataset<Row> df, CdmTable table, Dataset<Row> personInfo, IngestSettings settings) {
+    Dataset<Row> joined = df.join(personInfo.withColumn("_known", lit(true)), "person_id", "left");
+    joined =
+        reject(
+            joined,
+            col("_known").isNull().and(col("person_id").isNotNull()),
+            Rules.UNKNOWN_PERSON,
+            concat(lit("person_id "), col("person_id").cast("string"), lit(" is not in person")));
+    String date = table.startDate();
+    if (date != null && table != CdmTable.OBSERVATION_PERIOD) {
+      joined =
+          reject(
+              joined,
+              year(col(date)).lt(col("_year_of_birth")),
+              Rules.EVENT_BEFORE_BIRTH,
+              concat(
+                  lit(date + " "),
+                  col(date).cast("string"),
+                  lit(" is before the year of birth "),
+                  col("_year_of_birth").cast("string")));
+      if (table != CdmTable.DEATH) {
+        joined =
+            reject(
+                joined,
+                col(date).gt(expr("date_add(_death_date, " + settings.deathGraceDays() + ")")),
+                Rules.EVENT_AFTER_DEATH,
+                concat(
+                    lit(date + " "),
+                    col(date).cast("string"),
+                    lit(" is more than " + settings.deathGraceDays() + " days after death "),
+                    col("_death_date").cast("string")));
+        Column inObservation =
+            coalesce(
+                expr("exists(_periods, p -> `" + date + "` BETWEEN p.start AND p.end)"),
+                lit(false));
+        if (settings.outsideObservation().equals("reject")) {
+          joined =
+              reject(
+                  joined,
+                  inObservation.unary_$bang(),
+                  Rules.OUTSIDE_OBSERVATION,
+                  concat(
+                      lit(date + " "),
+                      col(date).cast("string"),
+                      lit(" is outside every observation period of this person")));
+        } else {
+          joined =
+              flag(
+                  joined,
+                  col(RULE).isNull().and(inObservation.unary_$bang()),
+                  Rules.OUTSIDE_OBSERVATION);
+        }
+      }
+    }
+    return joined.drop("_known", "_year_of_birth", "_death_date", "_periods");
+  }
+
+  /** Flags (never rejects) rows whose concept id is not in the vocabulary; 0 means "no match". */
+  public static Dataset<Row> flagUnknownConcepts(
+      Dataset<Row> df, CdmTable table, Dataset<Row> conceptIds) {
+    String c = table.conceptColumn();
+    if (c == null) {
+      return df;
+    }
+    Dataset<Row> known =
+        conceptIds
+            .select(col("concept_id").as("_known_concept"))
+            .withColumn("_concept_found", lit(true));
+    Dataset<Row> joined =
+        df.join(
+            org.apache.spark.sql.functions.broadcast(known),
+            col(c).equalTo(col("_known_concept")),
+            "left");
+    return flag(
+            joined,
+            col(RULE).isNull().and(col(c).notEqual(0)).and(col("_concept_found").isNull()),
+            Rules.UNKNOWN_CONCEPT)
+        .drop("_known_concept", "_concept_found");
+  }
+
+  static Dataset<Row> flag(Dataset<Row> df, Column condition, String flag) {
+    Column current =
+        Arrays.asList(df.columns()).contains(FLAGS)
+            ? col(FLAGS)
+            : array().cast(DataTypes.createArrayType(DataTypes.StringType));
+    Column added =
+        array_compact(
+            org.apache.spark.sql.functions.concat(
+                current, array(when(coalesce(condition, lit(false)), lit(flag)))));
+    return df.withColumn(FLAGS, added);
+  }
+
+  /** Ensures the flags column exists (empty) so every checked table has the same shape. */
+  public static Dataset<Row> withFlags(Dataset<Row> df) {
+    return Arrays.asList(df.columns()).contains(FLAGS)
+        ? df
+        : df.withColumn(FLAGS, array().cast(DataTypes.createArrayType(DataTypes.StringType)));
+  }
+
+  /** The curated columns of a table, in CDM order. */
+  public static Column[] curatedColumns(CdmTable table) {
+    return table.columns().stream().map(c -> col(c.name())).toArray(Column[]::new);
+  }
+
+  // --- parsing helpers --------------------------------------------------------------------------
+
+  /** Trimmed text, null when absent or empty (an empty string is a null in CDM exports). */
+  static Column cleaned(Dataset<Row> raw, String name) {
+    if (!Arrays.asList(raw.columns()).contains(name)) {
+      return lit(null).cast(DataTypes.StringType);
+    }
+    Column t = trim(col("`" + name + "`"));
+    return when(t.equalTo(""), lit(null).cast(DataTypes.StringType)).otherwise(t);
+  }
+
+  /** The typed value, or null when the text does not parse. */
+  static Column typed(Column text, CdmColumn c) {
+    return switch (c.type()) {
+      case ID -> integral(text, Long.MIN_VALUE, Long.MAX_VALUE).cast(DataTypes.LongType);
+      case INT -> integral(text, Integer.MIN_VALUE, Integer.MAX_VALUE).cast(DataTypes.IntegerType);
+      case DOUBLE -> {
+        Column d = text.try_cast("double");
+        yield when(d.isNaN(), lit(null).cast(DataTypes.DoubleType)).otherwise(d);
+      }
+      case DATE -> {
+        // A date, or a datetime where a date is expected ("2020-01-31 00:00:00", "...T...").
+        Column looksLikeDate =
+            org.apache
+                .spark
+                .sql
+                .functions
+                .length(text)
+                .equalTo(10)
+                .or(text.rlike("^\\d{4}-\\d{2}-\\d{2}[ T]"));
+        yield when(
+            looksLikeDate,
+            org.apache.spark.sql.functions.try_to_date(
+                org.apache.spark.sql.functions.substring(text, 1, 10), "yyyy-MM-dd"));
+      }
+      case STRING -> text;
+    };
+  }
+
+  /** Whole numbers, also written as integral decimals ("6.0"), within [lo, hi]. */
+  private static Column integral(Column text, long lo, long hi) {
+    // The common case (plain digits) is a cheap long cast; decimals like "6.0" take the slow path.
+    Column fast = text.try_cast("bigint");
+    Column d = text.try_cast("decimal(38,6)");
+    Column slow =
+        when(d.isNotNull().and(d.equalTo(floor(d))).and(d.between(lo, hi)), d).cast("bigint");
+    Column v = coalesce(fast, slow);
+    return when(v.between(lo, hi), v);
+  }
+}

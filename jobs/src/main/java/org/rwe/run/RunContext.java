@@ -1,0 +1,65 @@
+package org.rwe.run;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.rwe.config.StudySettings;
+import org.rwe.results.ResultTable;
+import org.rwe.results.ResultWriter;
+
+/**
+ * What a stage job needs: the session, the settings, the input, and the run's working folder with
+ * its fixed layout (curated/, rejects/, cohort/, ..., results/).
+ */
+public record RunContext(
+    SparkSession spark,
+    StudySettings settings,
+    String inputDir,
+    String workDir,
+    java.util.List<String> warnings) {
+
+  public RunContext(SparkSession spark, StudySettings settings, String inputDir, String workDir) {
+    this(spark, settings, inputDir, workDir, new java.util.ArrayList<>());
+  }
+
+  /** A warning for the log and the manifest (e.g. a concept code that resolved to nothing). */
+  public void warn(String message) {
+    if (!warnings.contains(message)) {
+      warnings.add(message);
+    }
+  }
+
+  /** A person-level stage output, e.g. {@code stagePath("cohort", "exposure_cohort")}. */
+  public String stagePath(String stage, String table) {
+    return workDir + "/" + stage + "/" + table;
+  }
+
+  public String resultPath(String table) {
+    return workDir + "/results/" + table;
+  }
+
+  public Dataset<Row> read(String stage, String table) {
+    return spark.read().parquet(stagePath(stage, table));
+  }
+
+  public Dataset<Row> curated(String table) {
+    return read("curated", table);
+  }
+
+  public Dataset<Row> readResult(String table) {
+    return spark.read().parquet(resultPath(table));
+  }
+
+  public void writeResult(Dataset<Row> df, ResultTable table) {
+    ResultWriter.write(df, table, resultPath(table.name()), settings.minCellCount());
+  }
+
+  public void write(Dataset<Row> df, String stage, String table) {
+    df.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(stagePath(stage, table));
+  }
+
+  /** Names the Spark job group so the Spark UI shows which stage runs. */
+  public void jobGroup(Stage stage, String what) {
+    spark.sparkContext().setJobGroup("rwe-" + stage.id(), stage.id() + ": " + what, false);
+  }
+}

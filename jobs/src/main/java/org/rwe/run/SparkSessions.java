@@ -1,0 +1,34 @@
+package org.rwe.run;
+
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.rwe.config.StudySettings;
+
+/** Builds the SparkSession: embedded local[*] by default, or whatever spark-submit provides. */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  public static SparkSession create(StudySettings.SparkSettings settings, String appName) {
+    SparkSession.Builder b = SparkSession.builder().appName(appName);
+    // Under spark-submit the master is already set; never override the cluster's choice.
+    boolean submitted = System.getProperty("spark.master") != null;
+    if (!submitted) {
+      b.master(settings.master());
+      if (settings.master().startsWith("local")) {
+        b.config("spark.driver.host", "127.0.0.1");
+        b.config("spark.driver.bindAddress", "127.0.0.1");
+        b.config("spark.ui.enabled", "false");
+      }
+    }
+    b.config("spark.sql.shuffle.partitions", settings.shufflePartitions());
+    b.config("spark.sql.session.timeZone", "UTC");
+    // Parquet files carry no random job ids in their bytes when written the same way.
+    b.config("spark.sql.parquet.compression.codec", "snappy");
+    for (Map.Entry<String, String> e : settings.conf().entrySet()) {
+      b.config(e.getKey(), e.getValue());
+    }
+    SparkSession spark = b.getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    return spark;
+  }
+}
