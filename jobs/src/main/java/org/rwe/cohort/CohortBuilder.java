@@ -61,15 +61,17 @@ public final class CohortBuilder {
   static final int DELAY_QUANTILES = 1000;
 
   public static Result build(Inputs in, Map<String, Set<Long>> sets, CohortSettings s) {
-    Dataset<Row> onset = baseOnset(in, sets.get(s.baseConceptSet()), s);
+    // Intermediate results are materialized (localCheckpoint): each is used by several actions
+    // (attrition counts, delays, the cohort), and a short lineage also plans and compiles faster.
+    Dataset<Row> onset = baseOnset(in, sets.get(s.baseConceptSet()), s).localCheckpoint();
     Dataset<Row> target = targetCandidates(in, onset, sets.get(s.targetConceptSet()), sets, s);
     List<Criterion> targetCriteria = criteria(s);
-    Dataset<Row> targetChecked = eligibility(target, in, sets, s, true);
+    Dataset<Row> targetChecked = eligibility(target, in, sets, s, true).localCheckpoint();
     Dataset<Row> targetFinal = targetChecked.filter(all(targetCriteria));
 
     Dataset<Row> comparator = comparatorCandidates(in, onset, targetFinal, sets, s);
     List<Criterion> comparatorCriteria = criteria(s);
-    Dataset<Row> comparatorChecked = eligibility(comparator, in, sets, s, false);
+    Dataset<Row> comparatorChecked = eligibility(comparator, in, sets, s, false).localCheckpoint();
     Dataset<Row> comparatorFinal = comparatorChecked.filter(all(comparatorCriteria));
 
     List<Step> steps = new ArrayList<>();

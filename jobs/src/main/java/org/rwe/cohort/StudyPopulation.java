@@ -200,6 +200,8 @@ public final class StudyPopulation {
       kept = kept.and(col("f_min_days"));
     }
 
+    // Materialized once: the attrition counts and the population both read it.
+    rows = rows.localCheckpoint();
     List<Step> attrition = attrition(rows, filters, outcomeIds);
 
     Dataset<Row> population = rows.filter(kept);

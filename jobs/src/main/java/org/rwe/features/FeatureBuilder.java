@@ -293,6 +293,8 @@ public final class FeatureBuilder {
     for (int i = 1; i < refs.size(); i++) {
       ref = ref.unionByName(refs.get(i));
     }
+    // Materialized once: both the frequency filter and the output read it.
+    covariates = covariates.localCheckpoint();
     // Drop rare covariates: seen in fewer than minSubjects rows.
     Dataset<Row> frequent =
         covariates

@@ -197,7 +197,8 @@ public final class Ingest {
 
   /**
    * Keeps one row per primary key among clean rows (the one whose raw values sort first, so the
-   * choice does not depend on partitioning) and rejects the others.
+   * choice does not depend on partitioning) and rejects the others. Applied after the other rules:
+   * a row already rejected does not make its twin a duplicate.
    */
   public static Dataset<Row> dedupe(Dataset<Row> df, CdmTable table) {
     Column[] pk = table.primaryKey().stream().map(c -> col(c)).toArray(Column[]::new);

@@ -18,7 +18,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.rwe.config.IngestSettings;
 import org.rwe.omop.CdmColumn;
 import org.rwe.omop.CdmTable;
@@ -53,6 +52,23 @@ public final class IngestJob {
           CdmTable.PROCEDURE_OCCURRENCE,
           CdmTable.MEASUREMENT,
           CdmTable.OBSERVATION);
+
+  /** Tables grouped so that each group needs only what the groups before it curated. */
+  static final List<List<CdmTable>> WAVES =
+      List.of(
+          List.of(
+              CdmTable.CONCEPT,
+              CdmTable.CONCEPT_ANCESTOR,
+              CdmTable.CONCEPT_RELATIONSHIP,
+              CdmTable.PERSON),
+          List.of(CdmTable.DEATH, CdmTable.OBSERVATION_PERIOD),
+          List.of(
+              CdmTable.DRUG_EXPOSURE,
+              CdmTable.CONDITION_OCCURRENCE,
+              CdmTable.MEASUREMENT,
+              CdmTable.VISIT_OCCURRENCE,
+              CdmTable.PROCEDURE_OCCURRENCE,
+              CdmTable.OBSERVATION));
 
   /** One table's counts, as written to results/ingest_summary. */
   public record TableSummary(
@@ -100,53 +116,101 @@ public final class IngestJob {
     }
     IngestSettings settings = ctx.settings().ingest();
     LocalDate today = LocalDate.now();
+    Map<CdmTable, TableSummary> done = new java.util.EnumMap<>(CdmTable.class);
+    // Tables in waves: each wave needs only what earlier waves curated. Within a wave the tables
+    // are independent and run side by side (Spark runs concurrent jobs; much of the time per
+    // table is planning and scheduling, not data).
+    for (List<CdmTable> wave : WAVES) {
+      // What the wave's tables are checked against, computed once for the wave.
+      Dataset<Row> persons =
+          wave.stream().anyMatch(t -> t.personLevel() && t != CdmTable.PERSON)
+              ? personInfo(ctx, wave.get(0)).localCheckpoint()
+              : null;
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(Math.min(wave.size(), 3));
+      try {
+        Map<CdmTable, java.util.concurrent.Future<TableSummary>> futures = new LinkedHashMap<>();
+        for (CdmTable t : wave) {
+          futures.put(
+              t,
+              pool.submit(
+                  () -> ingestTable(ctx, reader, t, located.get(t), settings, today, persons)));
+        }
+        for (Map.Entry<CdmTable, java.util.concurrent.Future<TableSummary>> f :
+            futures.entrySet()) {
+          try {
+            done.put(f.getKey(), f.getValue().get());
+          } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+              throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
     List<TableSummary> summaries = new ArrayList<>();
     for (CdmTable t : ORDER) {
-      ctx.jobGroup(Stage.INGEST, "validate " + t.cdmName());
-      Optional<ExtractReader.Located> l = located.get(t);
-      Dataset<Row> raw = l.map(reader::readRaw).orElseGet(() -> emptyRaw(ctx, t));
-      List<String> dropped =
-          Arrays.stream(raw.columns())
-              .filter(c -> !c.equals(ExtractReader.SOURCE_FILE) && !t.hasColumn(c))
-              .sorted()
-              .toList();
-      Dataset<Row> checked = Ingest.parse(raw, t, settings, today);
-      checked = Ingest.dedupe(checked, t);
-      if (t == CdmTable.OBSERVATION_PERIOD) {
-        checked = Ingest.rejectOverlappingPeriods(checked);
-      }
-      if (t.personLevel() && t != CdmTable.PERSON) {
-        checked = Ingest.checkAgainstPersons(checked, t, personInfo(ctx, t), settings);
-      }
-      if (t.conceptColumn() != null) {
-        checked = Ingest.flagUnknownConcepts(checked, t, ctx.curated("concept"));
-      }
-      checked = Ingest.withFlags(checked);
-      String source =
-          l.map(x -> x.path().getName()).orElse("(absent: optional table, read as empty)");
-      TableSummary summary = write(ctx, t, checked, source, dropped);
-      if (summary.rowsRead() == 0 && t.required()) {
-        throw new InputException(
-            "File "
-                + source
-                + " in "
-                + ctx.inputDir()
-                + " has a header but no rows (table "
-                + t.cdmName()
-                + ")");
-      }
-      LOG.info(
-          "ingest {}: {} read, {} curated, {} rejected{}",
-          t.cdmName(),
-          summary.rowsRead(),
-          summary.rowsCurated(),
-          summary.rowsRejected(),
-          summary.rejectedByRule().isEmpty() ? "" : " " + summary.rejectedByRule());
-      summaries.add(summary);
-      checkBudget(summary, settings, ctx);
+      summaries.add(done.get(t));
     }
+    ctx.delete(ctx.workDir() + "/_staging");
     writeSummary(ctx, summaries);
     return summaries;
+  }
+
+  private static TableSummary ingestTable(
+      RunContext ctx,
+      ExtractReader reader,
+      CdmTable t,
+      Optional<ExtractReader.Located> l,
+      IngestSettings settings,
+      LocalDate today,
+      Dataset<Row> persons) {
+    ctx.jobGroup(Stage.INGEST, "validate " + t.cdmName());
+    Dataset<Row> raw = l.map(reader::readRaw).orElseGet(() -> emptyRaw(ctx, t));
+    List<String> dropped =
+        Arrays.stream(raw.columns())
+            .filter(c -> !c.equals(ExtractReader.SOURCE_FILE) && !t.hasColumn(c))
+            .sorted()
+            .toList();
+    Dataset<Row> checked = Ingest.parse(raw, t, settings, today);
+    if (t == CdmTable.OBSERVATION_PERIOD) {
+      checked = Ingest.rejectOverlappingPeriods(checked);
+    }
+    if (t.personLevel() && t != CdmTable.PERSON) {
+      checked = Ingest.checkAgainstPersons(checked, t, persons, settings);
+    }
+    if (t.conceptColumn() != null) {
+      checked = Ingest.flagUnknownConcepts(checked, t, ctx.curated("concept"));
+    }
+    checked = Ingest.withFlags(checked);
+    String source =
+        l.map(x -> x.path().getName()).orElse("(absent: optional table, read as empty)");
+    TableSummary summary = write(ctx, t, checked, source, dropped);
+    if (summary.rowsRead() == 0 && t.required()) {
+      throw new InputException(
+          "File "
+              + source
+              + " in "
+              + ctx.inputDir()
+              + " has a header but no rows (table "
+              + t.cdmName()
+              + ")");
+    }
+    LOG.info(
+        "ingest {}: {} read, {} curated, {} rejected{}",
+        t.cdmName(),
+        summary.rowsRead(),
+        summary.rowsCurated(),
+        summary.rowsRejected(),
+        summary.rejectedByRule().isEmpty() ? "" : " " + summary.rejectedByRule());
+    checkBudget(summary, settings, ctx);
+    return summary;
   }
 
   /** Persons, deaths and periods are curated before any table is checked against them. */
@@ -154,7 +218,7 @@ public final class IngestJob {
     Dataset<Row> persons =
         Ingest.withFlags(ctx.curated("person").withColumn(Ingest.RULE, lit(null).cast("string")));
     Dataset<Row> deaths =
-        t == CdmTable.DEATH
+        t == CdmTable.DEATH || t == CdmTable.OBSERVATION_PERIOD
             ? emptyTyped(ctx, CdmTable.DEATH)
             : ctx.curated("death").withColumn(Ingest.RULE, lit(null).cast("string"));
     Dataset<Row> periods =
@@ -166,7 +230,28 @@ public final class IngestJob {
 
   private static TableSummary write(
       RunContext ctx, CdmTable t, Dataset<Row> checked, String source, List<String> dropped) {
-    Dataset<Row> cached = checked.persist(StorageLevel.MEMORY_AND_DISK());
+    // Checked rows are written once, then split: cheaper than caching them in memory, and the
+    // raw files are read only once.
+    String staging = ctx.stagePath("_staging", t.cdmName());
+    checked.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(staging);
+    Dataset<Row> cached = ctx.spark().read().parquet(staging);
+    // Duplicate keys are rare: look for them on the key columns only, and rank rows (a shuffle
+    // of whole rows) only when there are some.
+    org.apache.spark.sql.Column[] pk =
+        t.primaryKey().stream()
+            .map(org.apache.spark.sql.functions::col)
+            .toArray(org.apache.spark.sql.Column[]::new);
+    boolean duplicates =
+        !cached
+            .filter(col(Ingest.RULE).isNull())
+            .groupBy(pk)
+            .count()
+            .filter(col("count").gt(1))
+            .limit(1)
+            .isEmpty();
+    if (duplicates) {
+      cached = Ingest.dedupe(cached, t).localCheckpoint();
+    }
     try {
       ctx.write(
           cached.filter(col(Ingest.RULE).isNull()).select(Ingest.curatedColumns(t)),
@@ -225,7 +310,7 @@ public final class IngestJob {
       long rejected = read - curated;
       return new TableSummary(t.cdmName(), source, read, curated, rejected, byRule, flags, dropped);
     } finally {
-      cached.unpersist();
+      ctx.delete(staging);
     }
   }
 

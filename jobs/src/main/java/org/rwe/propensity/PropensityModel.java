@@ -172,7 +172,7 @@ public final class PropensityModel {
       List<Double> regs = s.regParams();
       double[][] foldAuc = new double[regs.size()][k];
       int threads =
-          Math.max(1, Math.min(8, design.sparkSession().sparkContext().defaultParallelism()));
+          Math.max(2, Math.min(8, 2 * design.sparkSession().sparkContext().defaultParallelism()));
       java.util.concurrent.ExecutorService pool =
           java.util.concurrent.Executors.newFixedThreadPool(threads);
       try {

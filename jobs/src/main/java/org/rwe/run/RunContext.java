@@ -58,6 +58,16 @@ public record RunContext(
     df.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(stagePath(stage, table));
   }
 
+  /** Removes a working folder (staging data that must not outlive its stage). */
+  public void delete(String path) {
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Names the Spark job group so the Spark UI shows which stage runs. */
   public void jobGroup(Stage stage, String what) {
     spark.sparkContext().setJobGroup("rwe-" + stage.id(), stage.id() + ": " + what, false);

@@ -1,0 +1,119 @@
+package org.rwe.matching;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.rwe.matching.GreedyMatcher.Subject;
+
+/** Hand-worked matching cases, as CohortMethod's own tests of matchOnPs. */
+class GreedyMatcherTest {
+  static Subject t(long row, double score) {
+    return new Subject(row, row, 1, score);
+  }
+
+  static Subject c(long row, double score) {
+    return new Subject(row, row, 0, score);
+  }
+
+  static Map<Long, Long> strata(List<Subject> s, int maxRatio, double caliper) {
+    Map<Long, Long> out = new TreeMap<>();
+    for (GreedyMatcher.Assignment a : GreedyMatcher.match(s, maxRatio, caliper)) {
+      out.put(a.rowId(), a.stratumId());
+    }
+    return out;
+  }
+
+  @Test
+  void closestPairsFirst() {
+    Map<Long, Long> m =
+        strata(List.of(t(1, 0.10), t(2, 0.50), c(3, 0.12), c(4, 0.45), c(5, 0.90)), 1, 1);
+    assertEquals(m.get(1L), m.get(3L));
+    assertEquals(m.get(2L), m.get(4L));
+    assertEquals(-1L, m.get(5L));
+    assertEquals(2, m.values().stream().filter(v -> v >= 0).distinct().count());
+  }
+
+  @Test
+  void greedyTieGoesToTheLowerTargetAndTheCaliperIsExclusive() {
+    // Both targets are 0.01 from comparator 3; the lower target takes it. Target 2 is left with
+    // comparator 4 at 0.08: matched under caliper 0.1, not under 0.08 (exclusive) or 0.05.
+    List<Subject> s = List.of(t(1, 0.50), t(2, 0.52), c(3, 0.51), c(4, 0.60));
+    Map<Long, Long> wide = strata(s, 1, 0.1);
+    assertEquals(wide.get(1L), wide.get(3L));
+    assertEquals(wide.get(2L), wide.get(4L));
+    Map<Long, Long> exact = strata(s, 1, 0.08 + 1e-15);
+    assertEquals(exact.get(2L), exact.get(4L));
+    Map<Long, Long> narrow = strata(s, 1, 0.05);
+    assertEquals(-1L, narrow.get(2L));
+    assertEquals(-1L, narrow.get(4L));
+  }
+
+  @Test
+  void variableRatioTakesTheNextNearestInLaterRounds() {
+    List<Subject> s =
+        List.of(t(1, 0.30), c(2, 0.29), c(3, 0.32), c(4, 0.50), t(5, 0.80), c(6, 0.81));
+    Map<Long, Long> one = strata(s, 1, 1);
+    assertEquals(one.get(1L), one.get(2L));
+    assertEquals(-1L, one.get(3L));
+    Map<Long, Long> two = strata(s, 2, 1);
+    assertEquals(two.get(1L), two.get(2L));
+    assertEquals(two.get(1L), two.get(3L));
+    assertEquals(two.get(5L), two.get(6L));
+    // Round 2: target 5's next nearest unused comparator is 4 (0.30 away).
+    assertEquals(two.get(5L), two.get(4L));
+    Map<Long, Long> unlimited = strata(s, 0, 0.25);
+    assertEquals(unlimited.get(1L), unlimited.get(4L), "0.20 from target 1, within 0.25");
+  }
+
+  @Test
+  void aPersonIsNeverMatchedToItself() {
+    List<Subject> s =
+        List.of(
+            new Subject(71, 7, 1, 0.40), new Subject(70, 7, 0, 0.40), new Subject(80, 8, 0, 0.45));
+    Map<Long, Long> m = strata(s, 1, 1);
+    assertEquals(m.get(71L), m.get(80L));
+    assertEquals(-1L, m.get(70L));
+  }
+
+  @Test
+  void sameResultWhateverTheInputOrder() {
+    Random rnd = new Random(11);
+    List<Subject> s = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      // Coarse scores force many ties, resolved by row id.
+      s.add(
+          new Subject(
+              i, i, rnd.nextDouble() < 0.3 ? 1 : 0, Math.round(rnd.nextGaussian() * 20) / 20.0));
+    }
+    Map<Long, Long> expected = strata(s, 3, 0.1);
+    for (int k = 0; k < 5; k++) {
+      List<Subject> shuffled = new ArrayList<>(s);
+      Collections.shuffle(shuffled, new Random(k));
+      assertEquals(expected, strata(shuffled, 3, 0.1));
+    }
+  }
+
+  @Test
+  void caliperOnTheStandardizedLogitScale() {
+    double[] ps = {0.1, 0.2, 0.3, 0.4};
+    double[] logit = {
+      Math.log(0.1 / 0.9), Math.log(0.25), Math.log(0.3 / 0.7), Math.log(0.4 / 0.6)
+    };
+    double mean = (logit[0] + logit[1] + logit[2] + logit[3]) / 4;
+    double ss = 0;
+    for (double l : logit) {
+      ss += (l - mean) * (l - mean);
+    }
+    double sd = Math.sqrt(ss / 3);
+    assertEquals(0.2 * sd, GreedyMatcher.caliperOnScale(0.2, "standardized logit", ps), 1e-12);
+    assertEquals(0.05, GreedyMatcher.caliperOnScale(0.05, "propensity score", ps), 0);
+    assertEquals(
+        Double.POSITIVE_INFINITY, GreedyMatcher.caliperOnScale(0, "standardized logit", ps));
+  }
+}
