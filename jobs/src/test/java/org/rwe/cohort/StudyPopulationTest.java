@@ -186,6 +186,7 @@ class StudyPopulationTest {
             "Original cohorts",
             "Restrict to common period",
             "At least 183 days of observation prior",
+            "No prior outcome",
             "Have at least 1 days at risk"),
         r.attrition().stream().map(StudyPopulation.Step::description).toList());
   }
