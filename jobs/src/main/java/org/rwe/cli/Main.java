@@ -154,13 +154,11 @@ public final class Main implements Callable<Integer> {
       int parts = partitions > 0 ? partitions : (int) Math.max(1, (persons + 249_999) / 250_000);
       var settings =
           new org.rwe.generate.GeneratorSettings(persons, seed, parts, unmeasured, dirtyRate);
-      var spark =
-          org.rwe.run.SparkSessions.create(
-              new org.rwe.config.StudySettings.SparkSettings(master, 8, Map.of()), "rwe-generate");
-      try {
-        org.rwe.generate.GenerateJob.run(spark, settings, out);
-      } finally {
-        spark.stop();
+      try (var h =
+          org.rwe.run.SparkSessions.open(
+              new org.rwe.config.StudySettings.SparkSettings(master, 8, Map.of()),
+              "rwe-generate")) {
+        org.rwe.generate.GenerateJob.run(h.spark(), settings, out);
       }
       return ExitCode.SUCCESS.code;
     }

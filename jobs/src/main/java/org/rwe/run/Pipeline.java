@@ -79,12 +79,10 @@ public final class Pipeline {
               + first.id()
               + "'");
     }
-    SparkSession spark = SparkSessions.create(settings.spark(), "rwe " + settings.studyId());
-    try {
-      run(spark, settings, input, output, runId, first, last);
+    try (SparkSessions.Handle h =
+        SparkSessions.open(settings.spark(), "rwe " + settings.studyId())) {
+      run(h.spark(), settings, input, output, runId, first, last);
       return ExitCode.SUCCESS.code;
-    } finally {
-      spark.stop();
     }
   }
 

@@ -8,6 +8,23 @@ import org.rwe.config.StudySettings;
 public final class SparkSessions {
   private SparkSessions() {}
 
+  /** A session, and whether this code started it (and so must stop it). */
+  public record Handle(SparkSession spark, boolean owned) implements AutoCloseable {
+    @Override
+    public void close() {
+      if (owned) {
+        spark.stop();
+      }
+    }
+  }
+
+  /** Uses the session already running in this JVM (a test, a notebook) or starts one. */
+  public static Handle open(StudySettings.SparkSettings settings, String appName) {
+    boolean existed = SparkSession.getDefaultSession().isDefined();
+    SparkSession spark = create(settings, appName);
+    return new Handle(spark, !existed);
+  }
+
   public static SparkSession create(StudySettings.SparkSettings settings, String appName) {
     SparkSession.Builder b = SparkSession.builder().appName(appName);
     // Under spark-submit the master is already set; never override the cluster's choice.
