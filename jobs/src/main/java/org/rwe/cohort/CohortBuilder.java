@@ -98,16 +98,6 @@ public final class CohortBuilder {
         cohortEnd(targetFinal, in, sets.get(s.targetConceptSet()), sets, s, true)
             .unionByName(
                 cohortEnd(comparatorFinal, in, sets.get(s.targetConceptSet()), sets, s, false));
-    if (!s.removeDuplicateSubjects().equals("keep all")) {
-      cohort = removeDuplicates(cohort, s.removeDuplicateSubjects());
-      Row n = cohort.agg(sum(col("treatment")), sum(lit(1).minus(col("treatment")))).first();
-      steps.add(
-          new Step(
-              steps.size() + 1,
-              "Subjects in both arms: " + s.removeDuplicateSubjects(),
-              n.isNullAt(0) ? 0 : n.getLong(0),
-              n.isNullAt(1) ? 0 : n.getLong(1)));
-    }
     return new Result(cohort, steps);
   }
 
@@ -526,40 +516,5 @@ public final class CohortBuilder {
             col("observation_end_date"),
             col("gender_concept_id"),
             col("year_of_birth"));
-  }
-
-  /** CohortMethod's removeDuplicateSubjects, for persons in both arms. */
-  static Dataset<Row> removeDuplicates(Dataset<Row> cohort, String option) {
-    WindowSpec byPerson = Window.partitionBy("person_id");
-    Dataset<Row> df =
-        cohort
-            .withColumn("_rows", org.apache.spark.sql.functions.count(lit(1)).over(byPerson))
-            .withColumn("_first", min("cohort_start_date").over(byPerson))
-            .withColumn("_last", max("cohort_start_date").over(byPerson));
-    Column single = col("_rows").equalTo(1);
-    Column firstAndUnique =
-        col("cohort_start_date").equalTo(col("_first")).and(col("_first").lt(col("_last")));
-    Dataset<Row> out =
-        switch (option) {
-          case "remove all" -> df.filter(single);
-          case "keep first" -> df.filter(single.or(firstAndUnique));
-          default -> {
-            // keep first, truncate to second: the first entry ends the day before the second.
-            Dataset<Row> kept = df.filter(single.or(firstAndUnique));
-            yield kept.withColumn(
-                    "cohort_end_date",
-                    when(
-                            single.unary_$bang(),
-                            least(col("cohort_end_date"), date_sub(col("_last"), 1)))
-                        .otherwise(col("cohort_end_date")))
-                .withColumn(
-                    "observation_end_date",
-                    when(
-                            single.unary_$bang(),
-                            least(col("observation_end_date"), date_sub(col("_last"), 1)))
-                        .otherwise(col("observation_end_date")));
-          }
-        };
-    return out.drop("_rows", "_first", "_last");
   }
 }

@@ -25,12 +25,8 @@ public record CohortSettings(
     long comparatorSeed,
     String activeComparatorConceptSet,
     List<Exclusion> exclusions,
-    String removeDuplicateSubjects,
     int persistenceGapDays,
     int graceDays) {
-
-  public static final Set<String> DUPLICATE_OPTIONS =
-      Set.of("keep all", "keep first", "remove all", "keep first, truncate to second");
 
   /** Exclude subjects with the concept set in [index - lookbackDays, index]; -1 = any time. */
   public record Exclusion(String conceptSet, int lookbackDays) {}
@@ -73,7 +69,6 @@ public record CohortSettings(
             comparator.longValue("seed"),
             comparator.string("activeConceptSet"),
             exclusions,
-            c.oneOf("removeDuplicateSubjects", DUPLICATE_OPTIONS),
             c.intAtLeast("persistenceGapDays", 0),
             c.intAtLeast("graceDays", 0));
     if (s.minDaysAfterOnset > s.maxDaysAfterOnset) {

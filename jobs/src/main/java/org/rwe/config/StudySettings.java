@@ -31,6 +31,8 @@ public record StudySettings(
     PropensitySettings propensity,
     List<AnalysisSettings> analyses,
     List<OutcomeDefinition> outcomes,
+    DiagnosticsSettings diagnostics,
+    int absoluteRiskHorizonDays,
     int minCellCount,
     Config resolved) {
 
@@ -157,6 +159,8 @@ public record StudySettings(
             PropensitySettings.from(c.at("propensity")),
             List.copyOf(analyses),
             List.copyOf(outcomes),
+            DiagnosticsSettings.from(c.at("diagnostics")),
+            c.intAtLeast("absoluteRisk.horizonDays", 1),
             c.intAtLeast("results.minCellCount", 0),
             c.raw());
     s.crossCheck(c);
@@ -222,6 +226,21 @@ public record StudySettings(
         .filter(a -> a.analysisId() == analysisId)
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("No analysis " + analysisId));
+  }
+
+  /** The i-th analysis as resolved (its element merged with the defaults), as JSON. */
+  public String resolvedAnalysisJson(int i) {
+    com.typesafe.config.Config element = resolved.getConfigList("analyses").get(i);
+    com.typesafe.config.Config merged =
+        element.withFallback(resolved.getConfig("defaults.analysis"));
+    com.typesafe.config.Config pop =
+        element.hasPath("studyPopulation")
+            ? element
+                .getConfig("studyPopulation")
+                .withFallback(resolved.getConfig("studyPopulation"))
+            : resolved.getConfig("studyPopulation");
+    merged = merged.withValue("studyPopulation", pop.root());
+    return merged.root().render(ConfigRenderOptions.concise());
   }
 
   /** The resolved configuration as JSON (for the manifest and stage hashes). */

@@ -216,17 +216,4 @@ class CohortBuilderTest {
             .orderBy("row_id")
             .collectAsList());
   }
-
-  @Test
-  void removeDuplicateSubjects() {
-    // Person 1 initiates 10 days after onset; as a comparator its index is onset + a drawn delay.
-    Dataset<Row> both = CohortBuilder.build(inputs(), SETS, settings("")).exposureCohort();
-    long inBoth = both.groupBy("person_id").count().filter("count > 1").count();
-    Dataset<Row> removed =
-        CohortBuilder.build(
-                inputs(), SETS, settings("cohort.removeDuplicateSubjects = \"remove all\""))
-            .exposureCohort();
-    assertEquals(both.count() - 2 * inBoth, removed.count());
-    assertEquals(0, removed.groupBy("person_id").count().filter("count > 1").count());
-  }
 }

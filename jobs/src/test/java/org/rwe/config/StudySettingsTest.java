@@ -27,7 +27,10 @@ class StudySettingsTest {
   void shippedStudyLoads() {
     StudySettings s = StudySettings.load(STUDY, Map.of());
     assertEquals("magnesium-depression", s.studyId());
-    assertEquals(2, s.analyses().size());
+    assertEquals(6, s.analyses().size());
+    assertEquals("iptw", s.analysis(5).adjustment());
+    assertEquals("cohort end", s.analysis(6).studyPopulation().endAnchor());
+    assertEquals("cohort start", s.analysis(2).studyPopulation().endAnchor());
     assertTrue(s.analysis(2).matched());
     assertEquals(1, s.analysis(2).maxRatio());
     assertEquals(365, s.studyPopulation().riskWindowEnd());
