@@ -13,6 +13,7 @@ public record OutcomeDefinition(
     String conceptSet,
     List<String> domains,
     List<Long> visitConceptIds,
+    long cohortId,
     boolean negativeControl) {
 
   public static final Set<String> DOMAINS =
@@ -20,7 +21,14 @@ public record OutcomeDefinition(
 
   static OutcomeDefinition from(Cfg element, Cfg defaults) {
     element.onlyKeys(
-        Set.of("outcomeId", "name", "conceptSet", "domains", "visitConceptIds", "negativeControl"));
+        Set.of(
+            "outcomeId",
+            "name",
+            "conceptSet",
+            "domains",
+            "visitConceptIds",
+            "cohortId",
+            "negativeControl"));
     Cfg c =
         new Cfg(element.raw().withFallback(defaults.raw()), element.key(""), element.problems());
     OutcomeDefinition o =
@@ -30,14 +38,15 @@ public record OutcomeDefinition(
             c.string("conceptSet"),
             c.strings("domains"),
             c.longs("visitConceptIds"),
+            c.longValue("cohortId"),
             c.bool("negativeControl"));
     for (String d : o.domains) {
       if (!DOMAINS.contains(d)) {
         c.problem("domains", "unknown domain '" + d + "', expected one of " + DOMAINS);
       }
     }
-    if (o.conceptSet.isEmpty()) {
-      c.problem("conceptSet", "an outcome needs a concept set");
+    if (o.conceptSet.isEmpty() && o.cohortId == 0) {
+      c.problem("conceptSet", "an outcome needs a concept set (or a cohortId of the cohort table)");
     }
     return o;
   }

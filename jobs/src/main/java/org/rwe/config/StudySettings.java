@@ -123,6 +123,10 @@ public record StudySettings(
     Cfg sets = c.at("conceptSets");
     for (String name : new TreeSet<>(sets.keys())) {
       List<ConceptSetItem> items = new ArrayList<>();
+      if (sets.isObject(name)) {
+        conceptSets.put(name, AtlasConceptSet.read(sets.at(name)));
+        continue;
+      }
       for (Cfg item : sets.objects(name)) {
         items.add(
             ConceptSetItem.from(
@@ -193,6 +197,17 @@ public record StudySettings(
     }
     requireConceptSet(c, "cohort.base.conceptSet", cohort.baseConceptSet());
     requireConceptSet(c, "cohort.target.conceptSet", cohort.targetConceptSet());
+    requireConceptSet(c, "cohort.eras.targetConceptSet", cohort.erasTargetConceptSet());
+    requireConceptSet(c, "cohort.eras.comparatorConceptSet", cohort.erasComparatorConceptSet());
+    for (OutcomeDefinition o : outcomes) {
+      if (o.cohortId() != 0 && !cohort.source().equals("cohortTable")) {
+        c.problems()
+            .add(
+                "Invalid value at 'outcomes[outcomeId="
+                    + o.outcomeId()
+                    + "].cohortId': outcome cohorts need cohort.source = \"cohortTable\"");
+      }
+    }
     requireConceptSet(c, "cohort.target.excludedRouteConceptSet", cohort.excludedRouteConceptSet());
     if (cohort.comparatorType().equals("active")) {
       requireConceptSet(
