@@ -52,6 +52,20 @@ public final class CohortJob {
     ctx.write(result.exposureCohort(), "cohort", "exposure_cohort");
     Dataset<Row> cohort = ctx.read("cohort", "exposure_cohort");
 
+    ctx.jobGroup(Stage.COHORT, "measurement changes of continuous outcomes");
+    Dataset<Row> changes = null;
+    for (OutcomeDefinition o : settings.outcomes()) {
+      if (o.continuous()) {
+        Dataset<Row> c =
+            MeasurementChange.compute(
+                cohort, ctx.curated("measurement"), sets.get(o.conceptSet()), o);
+        changes = changes == null ? c : changes.unionByName(c);
+      }
+    }
+    if (changes != null) {
+      ctx.write(changes, "cohort", "measurement_change");
+    }
+
     ctx.jobGroup(Stage.COHORT, "find outcome events");
     Dataset<Row> events = outcomeEvents(ctx, sets, settings.outcomes());
     ctx.write(events, "cohort", "outcome_events");
@@ -199,6 +213,9 @@ public final class CohortJob {
         ctx.curated("visit_occurrence").select("visit_occurrence_id", "visit_concept_id");
     Dataset<Row> all = null;
     for (OutcomeDefinition o : outcomes) {
+      if (o.continuous()) {
+        continue; // measured per cohort row (measurement_change), not events
+      }
       if (o.cohortId() != 0) {
         Dataset<Row> e =
             cohortTable(ctx)
@@ -222,6 +239,15 @@ public final class CohortJob {
         e = e.select(lit(o.outcomeId()).as("outcome_id"), col("person_id"), col("event_date"));
         all = all == null ? e : all.unionByName(e);
       }
+    }
+    if (all == null) {
+      return ctx.spark()
+          .emptyDataFrame()
+          .select(
+              lit(0).as("outcome_id"),
+              lit(0L).as("person_id"),
+              lit(null).cast("date").as("event_date"))
+          .limit(0);
     }
     return all.distinct();
   }

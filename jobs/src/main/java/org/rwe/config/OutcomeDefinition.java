@@ -14,7 +14,16 @@ public record OutcomeDefinition(
     List<String> domains,
     List<Long> visitConceptIds,
     long cohortId,
-    boolean negativeControl) {
+    boolean negativeControl,
+    String type,
+    List<Integer> baselineDays,
+    List<Integer> followUpDays,
+    int followUpTargetDay) {
+
+  /** A change in a measurement's value (e.g. PHQ-9), compared as a mean difference. */
+  public boolean continuous() {
+    return type.equals("change");
+  }
 
   public static final Set<String> DOMAINS =
       Set.of("condition", "procedure", "observation", "measurement", "drug");
@@ -28,7 +37,11 @@ public record OutcomeDefinition(
             "domains",
             "visitConceptIds",
             "cohortId",
-            "negativeControl"));
+            "negativeControl",
+            "type",
+            "baselineDays",
+            "followUpDays",
+            "followUpTargetDay"));
     Cfg c =
         new Cfg(element.raw().withFallback(defaults.raw()), element.key(""), element.problems());
     OutcomeDefinition o =
@@ -39,7 +52,20 @@ public record OutcomeDefinition(
             c.strings("domains"),
             c.longs("visitConceptIds"),
             c.longValue("cohortId"),
-            c.bool("negativeControl"));
+            c.bool("negativeControl"),
+            c.oneOf("type", Set.of("event", "change")),
+            c.longs("baselineDays").stream().map(Long::intValue).toList(),
+            c.longs("followUpDays").stream().map(Long::intValue).toList(),
+            c.integer("followUpTargetDay"));
+    for (String w : List.of("baselineDays", "followUpDays")) {
+      List<Integer> v = w.equals("baselineDays") ? o.baselineDays : o.followUpDays;
+      if (v.size() != 2 || v.get(0) > v.get(1)) {
+        c.problem(w, "expected [first day, last day] relative to index, first <= last");
+      }
+    }
+    if (o.continuous() && !o.domains.equals(List.of("measurement"))) {
+      c.problem("domains", "a 'change' outcome is measured: domains = [\"measurement\"]");
+    }
     for (String d : o.domains) {
       if (!DOMAINS.contains(d)) {
         c.problem("domains", "unknown domain '" + d + "', expected one of " + DOMAINS);

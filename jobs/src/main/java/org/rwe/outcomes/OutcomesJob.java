@@ -41,7 +41,10 @@ public final class OutcomesJob {
     ctx.jobGroup(Stage.OUTCOMES, "outcome models");
     Map<String, List<OutcomeModels.Subject>> byKey = populations(ctx);
     List<AnalysisSettings> analyses = ctx.settings().analyses();
-    List<OutcomeDefinition> outcomes = ctx.settings().outcomes();
+    // Continuous outcomes (changes in a measured value) are compared as mean differences below;
+    // everything else here is about time to event.
+    List<OutcomeDefinition> outcomes =
+        ctx.settings().outcomes().stream().filter(o -> !o.continuous()).toList();
     DiagnosticsSettings d = ctx.settings().diagnostics();
     int horizon = ctx.settings().absoluteRiskHorizonDays();
 
@@ -138,12 +141,65 @@ public final class OutcomesJob {
               a.analysisId(), a.description(), ctx.settings().resolvedAnalysisJson(i)));
     }
     write(ctx, defs, ResultsSchema.ANALYSIS);
+    write(ctx, continuous(ctx), ResultsSchema.CONTINUOUS_OUTCOME_RESULT);
 
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("estimates", (long) results.size());
     counts.put("estimable", estimates.values().stream().filter(e -> e.fit().isUsable()).count());
     counts.put("calibrated_analyses", (long) nulls.size());
     return counts;
+  }
+
+  /** Mean differences of the continuous outcomes, per analysis. */
+  private static List<Row> continuous(RunContext ctx) {
+    List<OutcomeDefinition> continuous =
+        ctx.settings().outcomes().stream().filter(OutcomeDefinition::continuous).toList();
+    List<Row> rows = new ArrayList<>();
+    if (continuous.isEmpty()) {
+      return rows;
+    }
+    Map<String, List<ContinuousOutcomes.Subject>> byKey = new HashMap<>();
+    Iterator<Row> it =
+        ctx.read("match", "study_population")
+            .join(ctx.read("cohort", "measurement_change"), new String[] {"outcome_id", "row_id"})
+            .select("analysis_id", "outcome_id", "treatment", "stratum_id", "weight", "change")
+            .orderBy("analysis_id", "outcome_id", "stratum_id", "treatment")
+            .toLocalIterator();
+    while (it.hasNext()) {
+      Row r = it.next();
+      byKey
+          .computeIfAbsent(r.getInt(0) + "/" + r.getInt(1), k -> new ArrayList<>())
+          .add(
+              new ContinuousOutcomes.Subject(
+                  r.getInt(2),
+                  r.isNullAt(3) ? null : r.getLong(3),
+                  r.getDouble(4),
+                  r.getDouble(5)));
+    }
+    for (AnalysisSettings a : ctx.settings().analyses()) {
+      for (OutcomeDefinition o : continuous) {
+        List<ContinuousOutcomes.Subject> subjects = byKey.getOrDefault(key(a, o), List.of());
+        ContinuousOutcomes.Result r =
+            a.matched() && a.maxRatio() == 1
+                ? ContinuousOutcomes.paired(subjects)
+                : ContinuousOutcomes.weighted(subjects);
+        rows.add(
+            RowFactory.create(
+                a.analysisId(),
+                o.outcomeId(),
+                o.name(),
+                r.method(),
+                r.targetSubjects(),
+                r.comparatorSubjects(),
+                finite(r.targetMean()),
+                finite(r.comparatorMean()),
+                finite(r.meanDifference()),
+                finite(r.ci95Lb()),
+                finite(r.ci95Ub()),
+                finite(r.p())));
+      }
+    }
+    return rows;
   }
 
   private static void write(RunContext ctx, List<Row> rows, ResultTable table) {
@@ -288,6 +344,9 @@ public final class OutcomesJob {
       EmpiricalCalibration.Null nul = nulls.get(a.analysisId());
       Double ease = nul == null ? null : EmpiricalCalibration.ease(nul);
       for (OutcomeDefinition o : ctx.settings().outcomes()) {
+        if (o.continuous()) {
+          continue;
+        }
         OutcomeModels.Estimate e = estimates.get(key(a, o));
         Double sdm = maxSdm.get(key(a, o));
         long events = e.target().outcomes() + e.comparator().outcomes();

@@ -219,6 +219,26 @@ public final class ResultsSchema {
           .col("unblind", BooleanType, "true when every evaluated diagnostic passes")
           .build();
 
+  public static final ResultTable CONTINUOUS_OUTCOME_RESULT =
+      ResultTable.table(
+              "continuous_outcome_result",
+              "Continuous outcomes (a change in a measured value, e.g. PHQ-9): mean change per"
+                  + " arm and the mean difference target - comparator with its 95% CI; paired"
+                  + " within 1:1 matched pairs, otherwise (weighted) means with a robust SE.")
+          .col("analysis_id", IntegerType, "analysis")
+          .col("outcome_id", IntegerType, "outcome")
+          .col("outcome_name", StringType, "outcome name")
+          .col("method", StringType, "paired | weighted")
+          .count("target_subjects", LongType, "target subjects with a change (pairs when paired)")
+          .count("comparator_subjects", LongType, "comparator subjects with a change")
+          .col("target_mean", DoubleType, "mean change in the target arm")
+          .col("comparator_mean", DoubleType, "mean change in the comparator arm")
+          .col("mean_difference", DoubleType, "target_mean - comparator_mean")
+          .col("ci_95_lb", DoubleType, "lower bound of the 95% CI")
+          .col("ci_95_ub", DoubleType, "upper bound of the 95% CI")
+          .col("p", DoubleType, "two-sided p-value")
+          .build();
+
   public static final ResultTable ANALYSIS =
       ResultTable.table(
               "analysis",
@@ -277,6 +297,7 @@ public final class ResultsSchema {
           KAPLAN_MEIER_DIST,
           ABSOLUTE_RISK,
           DIAGNOSTICS_SUMMARY,
+          CONTINUOUS_OUTCOME_RESULT,
           ANALYSIS);
 
   public static Optional<ResultTable> byName(String name) {
