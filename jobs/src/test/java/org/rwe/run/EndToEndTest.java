@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,37 +15,37 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rwe.config.StudySettings;
-import org.rwe.generate.GenerateJob;
-import org.rwe.generate.GeneratorSettings;
 import org.rwe.results.ResultTable;
 import org.rwe.results.ResultsSchema;
 import org.rwe.testing.DuckDb;
 import org.rwe.testing.SparkTestSession;
 
 /**
- * The whole pipeline on a freshly generated extract with a known answer: the PS-matched estimate
- * recovers the true hazard ratio, the crude one does not, matching balances the covariates, and
- * negative controls come out null. Results are read back with DuckDB, an independent reader.
+ * The whole pipeline on the committed sample extract (the generator's output for 10,000 persons,
+ * seed 42, with its truth in {@code ground_truth.json}): the PS-matched estimate recovers the true
+ * hazard ratio, the crude one does not, matching balances the covariates, and negative controls
+ * come out null. Results are read back with DuckDB, an independent reader.
+ *
+ * <p>The sample is the extract issue 2 names for this check and the one users run first. A single
+ * extract is one draw: on other seeds a correct pipeline misses the truth in about 1 run in 20, so
+ * the figures for other seeds are kept in docs/validation.md rather than asserted here.
  */
 class EndToEndTest {
-  static final long SEED = 7;
-  static final int PERSONS = 10000;
-
   @TempDir static Path dir;
   static String run;
+  static JsonNode truth;
 
   @BeforeAll
   static void runPipeline() throws Exception {
     SparkSession spark = SparkTestSession.get();
-    Path input = dir.resolve("extract");
-    GenerateJob.run(
-        spark, new GeneratorSettings(PERSONS, SEED, 2, false, 0.0005), input.toString());
+    Path input = SparkTestSession.projectDir().resolve("sample-data");
+    truth = new ObjectMapper().readTree(input.resolve("ground_truth.json").toFile());
     // 5 folds instead of the study's 10: the same model family, half the test time.
     StudySettings settings =
         StudySettings.load(
             SparkTestSession.projectDir().resolve("conf/studies/magnesium-depression.conf"),
             Map.of("propensity.crossValidationFolds", "5"));
-    System.out.println("EndToEndTest: " + PERSONS + " persons, seed " + SEED);
+    System.out.println("EndToEndTest: sample-data, seed " + truth.get("seed").asLong());
     run =
         Pipeline.run(
             spark,
@@ -53,6 +55,16 @@ class EndToEndTest {
             "e2e",
             Stage.INGEST,
             Stage.OUTCOMES);
+  }
+
+  /** The generator's true effect for an outcome, from ground_truth.json. */
+  static double trueValue(int outcomeId, String field) {
+    for (JsonNode o : truth.get("outcomes")) {
+      if (o.get("outcome_id").asInt() == outcomeId) {
+        return o.get(field).asDouble();
+      }
+    }
+    throw new AssertionError("outcome " + outcomeId + " not in ground_truth.json");
   }
 
   static String table(String name) {
@@ -77,7 +89,7 @@ class EndToEndTest {
     Map<String, Object> crude = estimate(1, 1);
     Map<String, Object> matched = estimate(2, 1);
     System.out.println("outcome 1 crude " + crude + "\noutcome 1 matched " + matched);
-    double truth = 0.8;
+    double truth = trueValue(1, "true_hr");
     assertTrue(
         DuckDb.number(matched.get("ci_95_lb")) < truth
             && truth < DuckDb.number(matched.get("ci_95_ub")),
@@ -85,6 +97,28 @@ class EndToEndTest {
     assertTrue(
         DuckDb.number(crude.get("ci_95_lb")) > truth,
         "confounding pushes the crude estimate above the truth: " + crude);
+  }
+
+  @Test
+  void phq9ChangeIsPairedWhenMatchedAndRecoversTheTruthWhereWeighted() {
+    double truth = trueValue(5, "true_mean_difference");
+    List<Map<String, Object>> rows =
+        DuckDb.query(
+            "SELECT * FROM "
+                + table("continuous_outcome_result")
+                + " WHERE outcome_id = 5 ORDER BY analysis_id");
+    System.out.println("PHQ-9 change: " + rows);
+    Map<String, Object> paired = rows.get(1);
+    assertEquals(2, ((Number) paired.get("analysis_id")).intValue());
+    assertEquals("paired", paired.get("method"));
+    assertEquals(paired.get("target_subjects"), paired.get("comparator_subjects"));
+    // 1:4 matching, PS strata and IPTW keep most of the sample: their CIs must cover the truth.
+    for (Map<String, Object> r : rows.subList(2, 5)) {
+      assertEquals("weighted", r.get("method"));
+      assertTrue(
+          DuckDb.number(r.get("ci_95_lb")) < truth && truth < DuckDb.number(r.get("ci_95_ub")),
+          "CI covers the true PHQ-9 difference " + truth + ": " + r);
+    }
   }
 
   @Test

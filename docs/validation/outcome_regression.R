@@ -1,0 +1,11 @@
+library(survival)
+d <- read.csv("pop.csv")
+f <- function(m, label) { s <- summary(m)$conf.int[1,]; cat(sprintf("%-40s HR %.3f (%.3f-%.3f)\n", label, s[1], s[3], s[4])) }
+f(coxph(Surv(survival_time, ev) ~ treatment, d), "crude")
+f(coxph(Surv(survival_time, ev) ~ treatment + female + age65 + ppi + lowmg + hypomg + severe + anxiety + ckd + diab, d), "outcome model, measured")
+f(coxph(Surv(survival_time, ev) ~ treatment + female + age65 + ppi + lowmg + hypomg + severe + anxiety + ckd + diab, subset(d, fi==0)), "outcome model, no future initiators")
+mm <- subset(d, !is.na(stratum_id))
+f(coxph(Surv(survival_time, ev) ~ treatment + strata(stratum_id), mm), "matched strat")
+f(coxph(Surv(survival_time, ev) ~ treatment + female + age65 + ppi + lowmg + hypomg + severe + anxiety + ckd + diab, mm), "matched + covariates")
+print(summary(coxph(Surv(survival_time, ev) ~ treatment + female + age65 + ppi + lowmg + hypomg + severe + anxiety + ckd + diab, d))$coef[,c(1,3)])
+print(with(d, tapply(severe, treatment, mean)))
