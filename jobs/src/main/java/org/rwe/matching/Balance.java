@@ -2,6 +2,7 @@ package org.rwe.matching;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -78,7 +79,12 @@ public final class Balance {
             stdDiff(mtB, mcB, vtB, vcB).as("std_diff_before"),
             mtA.as("target_mean_after"),
             mcA.as("comparator_mean_after"),
-            stdDiff(mtA, mcA, vtA, vcA).as("std_diff_after"))
+            stdDiff(mtA, mcA, vtA, vcA).as("std_diff_after"),
+            // Arm sizes: the small-cell rule masks a mean that stands for too few subjects.
+            col("n_t").cast("long").as("target_subjects_before"),
+            col("n_c").cast("long").as("comparator_subjects_before"),
+            round(col("w_t")).cast("long").as("target_subjects_after"),
+            round(col("w_c")).cast("long").as("comparator_subjects_after"))
         .join(
             ref.select(
                 col("covariate_id"),
@@ -96,7 +102,11 @@ public final class Balance {
             "std_diff_before",
             "target_mean_after",
             "comparator_mean_after",
-            "std_diff_after");
+            "std_diff_after",
+            "target_subjects_before",
+            "comparator_subjects_before",
+            "target_subjects_after",
+            "comparator_subjects_after");
   }
 
   static Column stdDiff(Column meanT, Column meanC, Column varT, Column varC) {

@@ -74,6 +74,11 @@ public final class OutcomeModels {
         ok ? fit.logHr() : null,
         ok ? fit.seUsed() : null,
         ok ? fit.llr() : null,
-        fit.status().name());
+        fit.status().name(),
+        // Calibrated estimates: not computed yet (empirical calibration on negative controls).
+        null,
+        null,
+        null,
+        null);
   }
 }

@@ -1,0 +1,227 @@
+package org.rwe.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.rwe.config.AnalysisSettings;
+import org.rwe.config.CohortSettings;
+import org.rwe.config.OutcomeDefinition;
+import org.rwe.config.StudyPopulationSettings;
+import org.rwe.config.StudySettings;
+import org.rwe.results.ResultTable;
+import org.rwe.results.ResultWriter;
+import org.rwe.results.ResultsSchema;
+import org.rwe.run.RunContext;
+import org.rwe.run.Stage;
+
+/**
+ * The report job: reads the run's result tables (never person-level data), checks each against its
+ * declaration, and writes {@code report/index.html} and {@code report/csv/<table>.csv}.
+ */
+public final class ReportJob {
+  private ReportJob() {}
+
+  public static Map<String, Long> run(RunContext ctx) throws IOException {
+    ctx.jobGroup(Stage.REPORT, "read the result tables");
+    FileSystem fs =
+        new Path(ctx.workDir()).getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
+    Map<String, List<Row>> rows = new LinkedHashMap<>();
+    for (ResultTable t : ResultsSchema.ALL) {
+      if (!fs.exists(new Path(ctx.resultPath(t.name())))) {
+        continue;
+      }
+      Dataset<Row> df = ctx.readResult(t.name());
+      ResultWriter.validate(df, t);
+      rows.put(t.name(), df.collectAsList());
+    }
+    ReportInput input = input(ctx, rows);
+    String html = ReportHtml.render(input);
+
+    Path report = new Path(ctx.workDir(), "report");
+    fs.delete(report, true);
+    write(fs, new Path(report, "index.html"), html);
+    long csvFiles = 0;
+    for (Map.Entry<String, List<Row>> e : rows.entrySet()) {
+      ResultTable t = ResultsSchema.byName(e.getKey()).orElseThrow();
+      write(fs, new Path(report, "csv/" + t.name() + ".csv"), Csv.render(t, e.getValue()));
+      csvFiles++;
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("tables", (long) rows.size());
+    counts.put("csv_files", csvFiles);
+    counts.put("html_bytes", (long) html.getBytes(StandardCharsets.UTF_8).length);
+    return counts;
+  }
+
+  static void write(FileSystem fs, Path path, String text) {
+    try (OutputStream out = fs.create(path, true)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  static ReportInput input(RunContext ctx, Map<String, List<Row>> rows) {
+    Map<String, List<ReportInput.Rec>> tables = new LinkedHashMap<>();
+    rows.forEach(
+        (name, list) -> {
+          ResultTable t = ResultsSchema.byName(name).orElseThrow();
+          tables.put(name, list.stream().map(r -> ReportInput.Rec.of(r, t)).toList());
+        });
+    String dir = new Path(ctx.workDir()).getName();
+    String runId = dir.endsWith(".inprogress") ? dir.substring(0, dir.length() - 11) : dir;
+    Map<String, String> versions = new LinkedHashMap<>();
+    String v = ReportJob.class.getPackage().getImplementationVersion();
+    versions.put("rwe", v == null ? "dev" : v);
+    versions.put("Spark", ctx.spark().version());
+    return new ReportInput(study(ctx.settings(), runId, versions), tables);
+  }
+
+  /** The design as a reader wants it summarized, from the validated settings. */
+  public static ReportInput.Study study(
+      StudySettings s, String runId, Map<String, String> versions) {
+    List<ReportInput.Analysis> analyses = new ArrayList<>();
+    for (AnalysisSettings a : s.analyses()) {
+      analyses.add(new ReportInput.Analysis(a.analysisId(), a.description(), a.matched()));
+    }
+    List<ReportInput.Outcome> outcomes = new ArrayList<>();
+    for (OutcomeDefinition o : s.outcomes()) {
+      outcomes.add(new ReportInput.Outcome(o.outcomeId(), o.name(), o.negativeControl()));
+    }
+    String json;
+    try {
+      ObjectMapper m = new ObjectMapper();
+      json =
+          m.writerWithDefaultPrettyPrinter().writeValueAsString(m.readTree(s.resolvedJson(null)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new ReportInput.Study(
+        s.studyId(),
+        s.description(),
+        runId,
+        s.minCellCount(),
+        analyses,
+        outcomes,
+        design(s),
+        json,
+        versions);
+  }
+
+  static Map<String, String> design(StudySettings s) {
+    CohortSettings c = s.cohort();
+    StudyPopulationSettings p = s.studyPopulation();
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put(
+        "base population",
+        String.format(
+            Locale.ROOT,
+            "concept set '%s': at least %d inpatient or %d outpatient diagnoses (on different days"
+                + " within %d days); onset = the day the rule is first met",
+            c.baseConceptSet(),
+            c.minInpatientDiagnoses(),
+            c.minOutpatientDiagnoses(),
+            c.outpatientWindowDays()));
+    d.put(
+        "target",
+        String.format(
+            Locale.ROOT,
+            "new users of concept set '%s' (none in the %d days before), index %d to %d days after"
+                + " onset%s",
+            c.targetConceptSet(),
+            c.washoutDays(),
+            c.minDaysAfterOnset(),
+            c.maxDaysAfterOnset(),
+            c.excludedRouteConceptSet().isEmpty()
+                ? ""
+                : "; routes in '" + c.excludedRouteConceptSet() + "' excluded"));
+    d.put(
+        "comparator",
+        switch (c.comparatorType()) {
+          case "delay" ->
+              "non-users, indexed at onset + a delay drawn from the target arm's onset-to-index"
+                  + " delays";
+          case "visit" -> "non-users, indexed at a random qualifying outpatient visit after onset";
+          default -> "new users of concept set '" + c.activeComparatorConceptSet() + "'";
+        });
+    d.put(
+        "eligibility at index",
+        String.format(
+            Locale.ROOT,
+            "age at least %d; at least %d days of prior observation",
+            c.minAgeAtIndex(),
+            c.priorObservationDays()));
+    List<String> ex = new ArrayList<>();
+    for (CohortSettings.Exclusion e : c.exclusions()) {
+      ex.add(
+          "'"
+              + e.conceptSet()
+              + "' "
+              + (e.lookbackDays() < 0
+                  ? "any time before"
+                  : "in the " + e.lookbackDays() + " days before"));
+    }
+    d.put("exclusions", ex.isEmpty() ? "none" : String.join("; ", ex));
+    d.put(
+        "study period",
+        (c.studyStartDate() == null ? "no start" : c.studyStartDate().toString())
+            + " to "
+            + (c.studyEndDate() == null ? "no end" : c.studyEndDate().toString()));
+    d.put(
+        "time at risk",
+        String.format(
+            Locale.ROOT,
+            "day %d after %s to day %d after %s; at least %d day(s) at risk",
+            p.riskWindowStart(),
+            p.startAnchor(),
+            p.riskWindowEnd(),
+            p.endAnchor(),
+            p.minDaysAtRisk()));
+    d.put(
+        "prior outcome",
+        p.removeSubjectsWithPriorOutcome()
+            ? "subjects with the outcome in the "
+                + p.priorOutcomeLookback()
+                + " days before are removed"
+            : "kept");
+    d.put("same person in both arms", c.removeDuplicateSubjects());
+    d.put(
+        "propensity model",
+        String.format(
+            Locale.ROOT,
+            "L1-regularized logistic regression; penalty by %d-fold cross-validation over %s;"
+                + " fitted on at most %,d subjects",
+            s.propensity().crossValidationFolds(),
+            s.propensity().regParams(),
+            s.propensity().maxCohortSizeForFitting()));
+    List<String> adj = new ArrayList<>();
+    for (AnalysisSettings a : s.analyses()) {
+      adj.add(
+          a.analysisId()
+              + ": "
+              + (a.matched()
+                  ? String.format(
+                      Locale.ROOT,
+                      "PS matching 1:%d, caliper %s on the %s scale%s",
+                      a.maxRatio(),
+                      a.caliper(),
+                      a.caliperScale(),
+                      a.stratified() ? ", Cox stratified by matched set" : "")
+                  : "no adjustment, unstratified Cox"));
+    }
+    d.put("analyses", String.join("; ", adj));
+    d.put("small cells", "counts below " + s.minCellCount() + " are masked (results.minCellCount)");
+    return d;
+  }
+}
