@@ -50,9 +50,10 @@ public sealed interface Protection permits Protection.Sum, Protection.Chain {
    * Across rows: the counts of each group, in {@code order}, form a chain in which each row keeps
    * part of the one before (attrition). The rows whose {@code groupColumns} equal {@code head} are
    * the common start of every group's chain. The number removed between two published counts is a
-   * count of persons too: a count whose difference from the last published count of its chain is in
-   * 1..minCellCount-1 is withheld (null), so every difference a reader can take is 0 or at least
-   * the minimum.
+   * count of persons too: walking each chain from its end, a count whose difference from the next
+   * published count is in 1..minCellCount-1 is withheld (null), so every difference a reader can
+   * take is 0 or at least the minimum, and the last count of a chain (published elsewhere too) is
+   * kept.
    */
   record Chain(List<String> groupColumns, List<Object> head, String order, List<String> counts)
       implements Protection {
@@ -64,18 +65,20 @@ public sealed interface Protection permits Protection.Sum, Protection.Chain {
 
     @Override
     public String describe() {
-      return "per ("
+      return "each ("
           + String.join(", ", groupColumns)
-          + "), ordered by `"
+          + ") is a chain of steps ordered by `"
           + order
-          + "` after the shared rows "
-          + groupColumns
+          + "`, after the steps all chains share ("
+          + String.join(", ", groupColumns)
           + " = "
-          + head
-          + ": a count of "
-          + String.join(", ", counts.stream().map(c -> "`" + c + "`").toList())
-          + " whose difference from the last published count of its chain (the persons removed"
-          + " by the steps between) is below the minimum is withheld (null)";
+          + String.join(", ", head.stream().map(String::valueOf).toList())
+          + "). Walking each chain from its last step back, a count of "
+          + String.join(" or ", counts.stream().map(c -> "`" + c + "`").toList())
+          + " whose difference from the next published count (the persons removed by the steps"
+          + " between) is below the minimum is withheld (null): every difference a reader can"
+          + " take is 0 or at least the minimum, and the last count of each chain, which"
+          + " `cohort_method_result` publishes too, is kept";
     }
 
     @Override

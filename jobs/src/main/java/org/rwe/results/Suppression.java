@@ -209,6 +209,14 @@ public final class Suppression {
       }
     }
 
+    /**
+     * Walks every chain (the shared head, then one group's rows) from its last row back to its
+     * first, withholding a count whose difference from the next published count is small. Walking
+     * backwards keeps each chain's last count, which other tables publish too (the subjects of
+     * cohort_method_result). A head row withheld for one chain is withheld for all; since counts
+     * along a chain do not increase, hiding more rows cannot make a published difference small, but
+     * the walk is repeated until nothing changes all the same.
+     */
     void protectChain(Protection.Chain chain) {
       List<Integer> groupCols = chain.groupColumns().stream().map(decl::indexOf).toList();
       int order = decl.indexOf(chain.order());
@@ -224,35 +232,50 @@ public final class Suppression {
           Comparator.comparingLong(r -> ((Number) raw.get(r)[order]).longValue());
       List<Integer> head = new ArrayList<>(groups.getOrDefault(chain.head(), List.of()));
       head.sort(byOrder);
+      List<List<Integer>> chains = new ArrayList<>();
+      for (Map.Entry<List<Object>, List<Integer>> g : groups.entrySet()) {
+        if (!g.getKey().equals(chain.head())) {
+          List<Integer> rows = new ArrayList<>(head);
+          List<Integer> own = new ArrayList<>(g.getValue());
+          own.sort(byOrder);
+          rows.addAll(own);
+          chains.add(rows);
+        }
+      }
+      if (chains.isEmpty()) {
+        chains.add(head);
+      }
       for (String countColumn : chain.counts()) {
         int c = decl.indexOf(countColumn);
-        Long afterHead = walk(head, c, null);
-        for (Map.Entry<List<Object>, List<Integer>> g : groups.entrySet()) {
-          if (g.getKey().equals(chain.head())) {
-            continue;
+        boolean changed = true;
+        while (changed) {
+          changed = false;
+          for (List<Integer> rows : chains) {
+            changed |= walkBack(rows, c);
           }
-          List<Integer> rows = new ArrayList<>(g.getValue());
-          rows.sort(byOrder);
-          walk(rows, c, afterHead);
         }
       }
     }
 
-    /** Walks one chain; returns the last published count. */
-    Long walk(List<Integer> rows, int c, Long lastPublished) {
-      for (int row : rows) {
+    /** One backward walk; true when it withheld a count. */
+    boolean walkBack(List<Integer> rows, int c) {
+      boolean changed = false;
+      Long nextPublished = null;
+      for (int i = rows.size() - 1; i >= 0; i--) {
+        int row = rows.get(i);
         Long v = count(row, c);
         Status[] st = status.get(row);
         if (v == null || st[c] != Status.PUBLISHED) {
           continue;
         }
-        if (lastPublished != null && small(Math.abs(lastPublished - v))) {
+        if (nextPublished != null && small(Math.abs(v - nextPublished))) {
           st[c] = Status.WITHHELD;
+          changed = true;
         } else {
-          lastPublished = v;
+          nextPublished = v;
         }
       }
-      return lastPublished;
+      return changed;
     }
 
     void means() {

@@ -149,25 +149,46 @@ class SuppressionTest {
           .build();
 
   @Test
-  void attritionStepsThatRemoveFewPersonsAreWithheld() {
+  void attritionStepsThatRemoveFewPersonsHideTheCountBeforeThem() {
     List<Row> in =
         List.of(
             row(0, 0, 1, "base", 1000L, 5000L),
-            row(0, 0, 2, "no ESRD", 997L, 4990L), // 3 and 10 removed: withheld
-            row(0, 0, 3, "adults", 900L, 4000L), // 100 and 1000 from the last published
-            row(2, 1, 4, "no prior outcome", 895L, 3999L), // 5 and 1 removed: withheld
-            row(2, 1, 5, "matched", 880L, 880L), // 20 and 3120 from the last published
-            row(2, 6, 4, "no prior outcome", 900L, 3900L)); // 0 and 100 removed: published
+            row(0, 0, 2, "no ESRD", 997L, 4990L),
+            row(0, 0, 3, "adults", 900L, 4000L),
+            row(2, 1, 4, "no prior outcome", 895L, 3999L),
+            row(2, 1, 5, "matched", 880L, 880L),
+            row(2, 6, 4, "no prior outcome", 900L, 3900L));
     List<Row> out = Suppression.apply(in, CHAIN, M);
-    assertNull(out.get(1).get(4));
-    assertNull(out.get(1).get(5));
-    assertEquals(900L, out.get(2).get(4));
-    assertNull(out.get(3).get(4));
-    assertNull(out.get(3).get(5));
-    assertEquals(880L, out.get(4).get(4));
-    assertEquals(880L, out.get(4).get(5));
+    // Target, walking back from 880: 895 (15 more), 900 (5 more: withheld), 997, 1000 (3 more:
+    // withheld). Outcome 6 keeps 900 after 900 (0 removed) and 997 before it.
+    assertNull(out.get(0).get(4));
+    assertEquals(997L, out.get(1).get(4));
+    assertNull(out.get(2).get(4), "withheld for outcome 1's chain, so for every chain");
+    assertEquals(895L, out.get(3).get(4));
+    assertEquals(880L, out.get(4).get(4), "the last count of a chain is kept");
     assertEquals(900L, out.get(5).get(4));
+    // Comparator: 4000 is 1 above 3999 and 5000 is 10 above 4990: both withheld.
+    assertNull(out.get(0).get(5));
+    assertEquals(4990L, out.get(1).get(5));
+    assertNull(out.get(2).get(5));
+    assertEquals(3999L, out.get(3).get(5));
+    assertEquals(880L, out.get(4).get(5));
     assertEquals(3900L, out.get(5).get(5));
+  }
+
+  @Test
+  void aMaskedTailNeedsNoMore() {
+    List<Row> out =
+        Suppression.apply(
+            List.of(
+                row(0, 0, 1, "a", 1000L, 0L),
+                row(0, 0, 2, "b", 15L, 0L),
+                row(0, 0, 3, "c", 5L, 0L)),
+            CHAIN,
+            M);
+    assertEquals(1000L, out.get(0).get(4));
+    assertEquals(15L, out.get(1).get(4), "15 - (1..10) is not a number a reader can have");
+    assertEquals(-11L, out.get(2).get(4));
   }
 
   /** On random chains: every count a reader sees, and every difference he can take, is safe. */
