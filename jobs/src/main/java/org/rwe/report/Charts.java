@@ -160,7 +160,7 @@ final class Charts {
     if (yLo > 0.95) {
       yLo = 0.95;
     }
-    Svg svg = new Svg(460, 350, 52, 16, 28, 108);
+    Svg svg = new Svg(500, 350, 100, 16, 28, 108);
     double xHi = Svg.niceStep(maxDay / 5.0) * Math.ceil(maxDay / Svg.niceStep(maxDay / 5.0));
     Svg.Scale x = Svg.linear(0, xHi, svg.plotLeft(), svg.plotRight(), 5);
     Svg.Scale y = Svg.linear(yLo, 1, svg.plotBottom(), svg.plotTop(), 5);
@@ -215,9 +215,9 @@ final class Charts {
     legend(svg, svg.plotLeft() + 8, 14);
     double rowT = svg.plotBottom() + 58;
     double rowC = svg.plotBottom() + 76;
-    svg.text(4, rowT - 16, "at risk", "legend");
-    svg.text(svg.plotLeft() - 8, rowT, "T", "tick end target-text");
-    svg.text(svg.plotLeft() - 8, rowC, "C", "tick end comparator-text");
+    svg.text(4, rowT - 18, "at risk", "legend");
+    svg.text(4, rowT, "target", "target-text");
+    svg.text(4, rowC, "comparator", "comparator-text");
     for (double t : x.ticks()) {
       Rec at = null;
       for (Rec r : rows) {
@@ -306,7 +306,7 @@ final class Charts {
           .append(covering)
           .append(" of ")
           .append(rows.size())
-          .append(" confidence intervals include 1</figcaption></figure>\n");
+          .append(" confidence intervals include 1 (orange: excludes 1)</figcaption></figure>\n");
     }
     b.append("</div>\n");
     ReportHtml.end(b);

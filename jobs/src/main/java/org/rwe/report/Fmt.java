@@ -99,12 +99,18 @@ final class Fmt {
       return WITHHELD;
     }
     if (mean < 0) {
-      return "&lt;" + num(-mean, 2);
+      return "&lt;" + num(-mean, -mean < 0.01 ? 3 : 2);
     }
     return num(mean, 2);
   }
 
   static String sdm(Double v) {
-    return v == null ? WITHHELD : num(v, 2);
+    // No "-0.00": a reader takes the sign for a direction.
+    return v == null ? WITHHELD : num(Math.abs(v) < 0.005 ? 0 : v, 2);
+  }
+
+  /** A setting as written in a config file: 0.0003, not 3.0E-4. */
+  static String plain(double v) {
+    return new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
   }
 }

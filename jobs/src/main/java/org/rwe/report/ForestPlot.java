@@ -55,7 +55,9 @@ final class ForestPlot {
                 : " Calibrated estimates: not computed in this run.")
         .append(" An estimate is withheld when an outcome count it rests on is below ")
         .append(in.study().minCellCount())
-        .append(".</p>\n<table class=\"grid forest\"><thead><tr><th>outcome</th>")
+        .append(".</p>\n");
+    ReportHtml.analysisKey(b, in);
+    b.append("<table class=\"grid forest\"><thead><tr><th>outcome</th>")
         .append("<th>analysis</th><th>target<br><small>events / subjects</small></th>")
         .append("<th>comparator<br><small>events / subjects</small></th>")
         .append("<th>HR (95% CI)</th>");
@@ -64,6 +66,7 @@ final class ForestPlot {
     }
     b.append("<th>p</th><th class=\"plot\">").append(axis(x)).append("</th></tr></thead><tbody>\n");
     Boolean group = null;
+    Integer lastOutcome = null;
     int cols = calibrated ? 8 : 7;
     for (Rec r : rows) {
       boolean nc = r.bool("negative_control");
@@ -73,9 +76,12 @@ final class ForestPlot {
         b.append(nc ? "Negative controls (true HR = 1)" : "Outcomes of interest");
         b.append("</td></tr>\n");
       }
-      b.append("<tr").append(nc ? " class=\"nc\"" : "").append("><td>");
-      b.append(esc(r.str("outcome_name"))).append("</td><td>");
-      b.append(esc(in.analysisName(r.integer("analysis_id")))).append("</td>");
+      int outcome = r.integer("outcome_id");
+      boolean first = lastOutcome == null || lastOutcome != outcome;
+      lastOutcome = outcome;
+      b.append("<tr class=\"").append(nc ? "nc" : "oi").append(first ? " first" : "");
+      b.append("\"><td>").append(first ? esc(r.str("outcome_name")) : "").append("</td><td>");
+      b.append(in.analysisLabel(r.integer("analysis_id"))).append("</td>");
       b.append("<td class=\"num\">").append(Fmt.count(r.lng("target_outcomes"))).append(" / ");
       b.append(Fmt.count(r.lng("target_subjects"))).append("</td>");
       b.append("<td class=\"num\">").append(Fmt.count(r.lng("comparator_outcomes")));
@@ -96,6 +102,9 @@ final class ForestPlot {
   }
 
   static String estimate(Rec r, String rr, String lb, String ub) {
+    if (r.num(rr) == null && r.num("rr") != null) {
+      return "<span class=\"absent\">not calibrated</span>";
+    }
     if (r.num(rr) == null) {
       String status = r.str("model_status");
       boolean masked =

@@ -163,6 +163,7 @@ public final class ReportHtml {
     b.append("<p class=\"note\">OHDSI's thresholds: balance max |SDM| &lt; 0.1; equipoise: share")
         .append(" of subjects with preference score in [0.3, 0.7]; power: minimum detectable")
         .append(" relative risk; systematic error: EASE from the negative controls.</p>\n");
+    analysisKey(b, in);
     b.append("<table class=\"grid\"><thead><tr><th>outcome</th><th>analysis</th>")
         .append("<th>max |SDM|</th><th>equipoise</th><th>MDRR</th><th>EASE</th>")
         .append("<th>unblind</th></tr></thead><tbody>\n");
@@ -170,7 +171,7 @@ public final class ReportHtml {
       int o = r.integer("outcome_id");
       b.append("<tr").append(in.negativeControl(o) ? " class=\"nc\"" : "").append("><td>");
       b.append(esc(in.outcomeName(o))).append("</td><td>");
-      b.append(esc(in.analysisName(r.integer("analysis_id")))).append("</td>");
+      b.append(in.analysisLabel(r.integer("analysis_id"))).append("</td>");
       diagCell(b, r.num("max_sdm"), 3, r.str("balance_diagnostic"));
       diagCell(b, r.num("equipoise"), 2, r.str("equipoise_diagnostic"));
       diagCell(b, r.num("mdrr"), 2, r.str("mdrr_diagnostic"));
@@ -187,6 +188,16 @@ public final class ReportHtml {
         .append(" ")
         .append(badge(verdict))
         .append("</td>");
+  }
+
+  /** What the analysis ids of a table stand for. */
+  static void analysisKey(StringBuilder b, ReportInput in) {
+    b.append("<p class=\"note\">Analyses: ");
+    List<String> parts = new ArrayList<>();
+    for (ReportInput.Analysis a : in.study().analyses()) {
+      parts.add("<b>" + a.analysisId() + "</b> " + esc(a.description()));
+    }
+    b.append(String.join("; ", parts)).append(".</p>\n");
   }
 
   static String badge(String verdict) {
@@ -256,9 +267,9 @@ public final class ReportHtml {
         .append("</b> (every outcome: <a href=\"csv/attrition.csv\">csv/attrition.csv</a>).")
         .append(" A step's removed numbers are shown when both counts around it are")
         .append(" published.</p>\n<div class=\"flow\">\n");
-    Rec last = null;
+    Trail trail = new Trail();
     for (Rec r : shared) {
-      last = step(b, last, r);
+      step(b, trail, r);
     }
     b.append("</div>\n");
     Map<Integer, List<Rec>> byAnalysis = new TreeMap<>();
@@ -271,11 +282,11 @@ public final class ReportHtml {
       b.append("<div class=\"branches\">\n");
       for (Map.Entry<Integer, List<Rec>> e : byAnalysis.entrySet()) {
         e.getValue().sort(Comparator.comparingInt(r -> r.integer("sequence_number")));
-        b.append("<div class=\"flow\"><h3>").append(esc(in.analysisName(e.getKey())));
-        b.append("</h3>\n");
-        Rec prev = last;
+        b.append("<div class=\"flow\"><h3>Analysis ").append(e.getKey()).append(" <small>");
+        b.append(esc(in.analysisName(e.getKey()))).append("</small></h3>\n");
+        Trail branch = trail.copy();
         for (Rec r : e.getValue()) {
-          prev = step(b, prev, r);
+          step(b, branch, r);
         }
         b.append("</div>\n");
       }
@@ -284,34 +295,71 @@ public final class ReportHtml {
     end(b);
   }
 
-  private static Rec step(StringBuilder b, Rec prev, Rec r) {
-    if (prev != null) {
+  /** The last published count of each arm along the chain drawn so far, and its step. */
+  private static final class Trail {
+    Long target;
+    Long comparator;
+    int targetStep;
+    int comparatorStep;
+    int step;
+
+    Trail copy() {
+      Trail t = new Trail();
+      t.target = target;
+      t.comparator = comparator;
+      t.targetStep = targetStep;
+      t.comparatorStep = comparatorStep;
+      t.step = step;
+      return t;
+    }
+  }
+
+  private static void step(StringBuilder b, Trail trail, Rec r) {
+    Long t = r.lng("target_subjects");
+    Long c = r.lng("comparator_subjects");
+    trail.step++;
+    if (trail.step > 1) {
       b.append("<div class=\"arrow\">")
-          .append(removed("target", prev.lng("target_subjects"), r.lng("target_subjects")))
-          .append(
-              removed("comparator", prev.lng("comparator_subjects"), r.lng("comparator_subjects")))
+          .append(removed("target", trail.target, t, trail.step - trail.targetStep))
+          .append(removed("comparator", trail.comparator, c, trail.step - trail.comparatorStep))
           .append("</div>\n");
     }
     b.append("<div class=\"step\"><div class=\"desc\">")
         .append(esc(r.str("description")))
         .append("</div><div class=\"n\"><span class=\"t\">Target ")
-        .append(count(r.lng("target_subjects")))
+        .append(count(t))
         .append("</span><span class=\"c\">Comparator ")
-        .append(count(r.lng("comparator_subjects")))
+        .append(count(c))
         .append("</span></div></div>\n");
-    return r;
+    // A masked count (fewer than the minimum) ends what subtraction can say.
+    if (t != null) {
+      trail.target = t < 0 ? null : t;
+      trail.targetStep = trail.step;
+    }
+    if (c != null) {
+      trail.comparator = c < 0 ? null : c;
+      trail.comparatorStep = trail.step;
+    }
   }
 
   /**
-   * The persons a step removed, when both counts are published: never a small number, since the
-   * writer withholds a count whose difference from the last published one is small.
+   * The persons removed since the last published count of the arm: never a small number, since the
+   * writer withholds a count whose difference from its neighbour is small.
    */
-  private static String removed(String arm, Long before, Long after) {
-    if (before == null || after == null || before < 0 || after < 0) {
+  private static String removed(String arm, Long before, Long after, int steps) {
+    if (before == null || after == null || after < 0) {
       return "";
     }
     long d = before - after;
-    return d == 0 ? "" : "<span>" + arm + " &#8722;" + Fmt.countText(d) + "</span>";
+    if (d == 0) {
+      return "";
+    }
+    return "<span>"
+        + arm
+        + " &#8722;"
+        + Fmt.countText(d)
+        + (steps > 1 ? " (" + steps + " steps)" : "")
+        + "</span>";
   }
 
   private static void tables(StringBuilder b, ReportInput in) {

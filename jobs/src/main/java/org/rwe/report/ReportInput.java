@@ -108,6 +108,15 @@ public record ReportInput(Study study, Map<String, List<Rec>> tables) {
         .orElse("analysis " + analysisId);
   }
 
+  /** A short label for narrow columns: the id, with the description as its tooltip. */
+  public String analysisLabel(int analysisId) {
+    return "<span class=\"aid\" title=\""
+        + Fmt.esc(analysisName(analysisId))
+        + "\">"
+        + analysisId
+        + "</span>";
+  }
+
   public boolean negativeControl(int outcomeId) {
     return study.outcomes().stream()
         .anyMatch(o -> o.outcomeId() == outcomeId && o.negativeControl());

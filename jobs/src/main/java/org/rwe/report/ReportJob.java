@@ -203,7 +203,7 @@ public final class ReportJob {
             "L1-regularized logistic regression; penalty by %d-fold cross-validation over %s;"
                 + " fitted on at most %,d subjects",
             s.propensity().crossValidationFolds(),
-            s.propensity().regParams(),
+            s.propensity().regParams().stream().map(Fmt::plain).toList(),
             s.propensity().maxCohortSizeForFitting()));
     List<String> adj = new ArrayList<>();
     for (AnalysisSettings a : s.analyses()) {

@@ -28,6 +28,8 @@ final class Style {
       pre { font-size: 11px; white-space: pre-wrap; word-break: break-all; background: var(--bg);
         padding: 8px; max-height: 360px; overflow: auto; }
       small { color: var(--muted); font-weight: normal; }
+      th small { white-space: nowrap; }
+      small.win { white-space: nowrap; font-size: 11px; }
       .absent { color: var(--muted); font-style: italic; }
       .masked { color: var(--muted); }
       .withheld { color: var(--muted); }
@@ -54,7 +56,7 @@ final class Style {
       .flow { display: flex; flex-direction: column; align-items: stretch; max-width: 520px; }
       .branches { display: flex; flex-wrap: wrap; gap: 0 32px; }
       .branches .flow { width: 480px; }
-      .branches .flow h3 { margin-top: 10px; }
+      .branches .flow h3 { margin-top: 10px; min-height: 2.9em; }
       .step { border: 1px solid #aab4be; border-radius: 5px; padding: 5px 10px; background: #fff; }
       .step .desc { font-size: 13px; }
       .step .n { display: flex; gap: 18px; font-variant-numeric: tabular-nums; font-weight: 600; }
@@ -102,7 +104,8 @@ final class Style {
       svg .est { fill: var(--ink); }
       svg .est.cal { fill: #fff; stroke: var(--c); stroke-width: 1.5; }
       table.forest td.plot, table.forest th.plot { padding: 0 4px; }
-      table.forest td { padding-top: 1px; padding-bottom: 1px; }
+      table.forest td { padding-top: 1px; padding-bottom: 1px; border-bottom: none; }
+      table.forest tr.first td { border-top: 1px solid var(--line); }
       @media print { nav { display: none; } section { break-inside: avoid-page; } }
       """;
 }

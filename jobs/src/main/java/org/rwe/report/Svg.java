@@ -226,7 +226,8 @@ final class Svg {
       line(plotLeft() - 4, py, plotLeft(), py, "axis");
       text(plotLeft() - 7, py + 4, y.label(t), "tick end");
     }
-    rotatedText(14, (plotTop() + plotBottom()) / 2, title, "axis-title mid");
+    rotatedText(
+        Math.max(14, plotLeft() - 40), (plotTop() + plotBottom()) / 2, title, "axis-title mid");
     return this;
   }
 

@@ -112,7 +112,7 @@ final class Table1 {
         b.append("</td></tr>\n");
         for (Rec r : fam) {
           boolean cont = continuous(r);
-          b.append("<tr><td>").append(esc(r.str("covariate_name")));
+          b.append("<tr><td>").append(label(r.str("covariate_name")));
           b.append(cont ? " <small>(mean)</small>" : "").append("</td>");
           value(b, r.num("target_mean_before"), cont);
           value(b, r.num("comparator_mean_before"), cont);
@@ -131,6 +131,29 @@ final class Table1 {
         .append(in.study().minCellCount())
         .append(" subjects is shown as an upper bound (&lt;x%) and its SDM is withheld.</p>\n");
     ReportHtml.end(b);
+  }
+
+  /** FeatureExtraction's "x during day -365 through 0 days relative to index: name". */
+  static final java.util.regex.Pattern WINDOWED =
+      java.util.regex.Pattern.compile(
+          "(.*) during day (-?\\d+) through (-?\\d+) days relative to index: (.*)");
+
+  /** The concept name first, the window as a short tag: Table 1 is read down its first column. */
+  static String label(String name) {
+    java.util.regex.Matcher m = WINDOWED.matcher(name == null ? "" : name);
+    if (!m.matches()) {
+      return esc(name);
+    }
+    String kind = m.group(1).replace('_', ' ');
+    String what =
+        kind.startsWith("measurement range") ? kind.substring("measurement range ".length()) : "";
+    String window = m.group(2) + " to " + m.group(3) + " d";
+    String concept = kind.startsWith("visit count") ? "visits: " + m.group(4) : m.group(4);
+    return esc(concept)
+        + (what.isEmpty() ? "" : " <small>(" + esc(what) + ")</small>")
+        + " <small class=\"win\">"
+        + esc(window)
+        + "</small>";
   }
 
   static double absOrZero(Double v) {
