@@ -102,8 +102,12 @@ public final class ReportJob {
     String json;
     try {
       ObjectMapper m = new ObjectMapper();
-      json =
-          m.writerWithDefaultPrettyPrinter().writeValueAsString(m.readTree(s.resolvedJson(null)));
+      com.fasterxml.jackson.databind.node.ObjectNode config =
+          (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(s.resolvedJson(null));
+      // The study design only: spark settings describe the machine and may carry credentials
+      // (spark.conf."spark.hadoop.fs.s3a.secret.key"), which a shareable page must not.
+      config.remove("spark");
+      json = m.writerWithDefaultPrettyPrinter().writeValueAsString(config);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -198,4 +198,17 @@ class ReportHtmlTest {
     assertEquals(List.of(0.0, 100.0, 200.0, 300.0), lin.ticks());
     assertEquals(2.5, Svg.niceStep(2.2), 1e-12);
   }
+
+  @Test
+  void theReportLeavesTheMachinesSettingsOut() {
+    org.rwe.config.StudySettings s =
+        org.rwe.config.StudySettings.load(
+            org.rwe.testing.SparkTestSession.projectDir()
+                .resolve("conf/studies/magnesium-depression.conf"),
+            Map.of("spark.conf.\"spark.hadoop.fs.s3a.secret.key\"", "hunter2"));
+    ReportInput.Study study = ReportJob.study(s, "r", Map.of());
+    assertFalse(study.resolvedConfigJson().contains("hunter2"));
+    assertTrue(study.resolvedConfigJson().contains("\"minCellCount\" : 11"));
+    assertTrue(study.design().get("propensity model").contains("[0.0003, 0.001, 0.003, 0.01]"));
+  }
 }

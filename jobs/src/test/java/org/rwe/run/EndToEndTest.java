@@ -247,4 +247,19 @@ class EndToEndTest {
     assertEquals(List.of(index.toUri().toString()), page.requests());
     assertTrue(page.dom().get("scrollWidth").asInt() <= 1280, page.dom().toString());
   }
+
+  @Test
+  void theReadmeDuckDbQueryWorksAsWritten() throws Exception {
+    String readme = Files.readString(SparkTestSession.projectDir().resolve("README.md"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("duckdb -c \"(SELECT [^\"]+)\"").matcher(readme);
+    assertTrue(m.find(), "README shows a DuckDB query");
+    String sql =
+        m.group(1)
+            .replace("output/magnesium-depression/$(cat output/magnesium-depression/latest)", run);
+    List<Map<String, Object>> rows = DuckDb.query(sql);
+    // One row per analysis and outcome of the shipped study.
+    assertEquals(2 * 15, rows.size(), sql);
+    assertTrue(rows.get(0).keySet().containsAll(List.of("outcome_name", "rr", "ci_95_lb", "p")));
+  }
 }
