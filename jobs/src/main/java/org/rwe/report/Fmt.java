@@ -101,7 +101,7 @@ final class Fmt {
     if (mean < 0) {
       return "&lt;" + num(-mean, -mean < 0.01 ? 3 : 2);
     }
-    return num(mean, 2);
+    return num(mean, mean < 0.1 ? 3 : 2);
   }
 
   static String sdm(Double v) {

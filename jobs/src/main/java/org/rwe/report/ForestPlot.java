@@ -44,8 +44,22 @@ final class ForestPlot {
         }
       }
     }
-    lo = Math.max(0.1, lo);
-    hi = Math.min(10, hi);
+    // Ends on a labelled tick, so the axis reads from one end to the other.
+    double[] ends = {0.1, 0.25, 0.5, 1, 2, 4, 10};
+    double from = 0.1;
+    double to = 10;
+    for (double e : ends) {
+      if (e <= lo) {
+        from = e;
+      }
+    }
+    for (int i = ends.length - 1; i >= 0; i--) {
+      if (ends[i] >= hi) {
+        to = ends[i];
+      }
+    }
+    lo = from;
+    hi = to;
     Svg.Scale x = Svg.log(lo, hi, PAD, W - PAD);
     b.append("<p class=\"note\">Hazard ratio of target vs comparator with its 95% confidence")
         .append(" interval (log scale; an arrow marks an interval beyond the axis).")

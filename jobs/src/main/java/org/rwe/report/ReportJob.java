@@ -65,7 +65,10 @@ public final class ReportJob {
   }
 
   static void write(FileSystem fs, Path path, String text) {
-    try (OutputStream out = fs.create(path, true)) {
+    // No ".index.html.crc" beside the page a reader opens: write through the raw local system.
+    FileSystem target =
+        fs instanceof org.apache.hadoop.fs.ChecksumFileSystem c ? c.getRawFileSystem() : fs;
+    try (OutputStream out = target.create(path, true)) {
       out.write(text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + path + ": " + e.getMessage(), e);
