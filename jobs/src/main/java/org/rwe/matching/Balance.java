@@ -1,6 +1,7 @@
 package org.rwe.matching;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sqrt;
@@ -46,7 +47,9 @@ public final class Balance {
                 sum(when(t, 1.0).otherwise(0.0)).as("n_t"),
                 sum(when(c, 1.0).otherwise(0.0)).as("n_c"),
                 sum(when(t, w).otherwise(0.0)).as("w_t"),
-                sum(when(c, w).otherwise(0.0)).as("w_c"));
+                sum(when(c, w).otherwise(0.0)).as("w_c"),
+                sum(when(t.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_t"),
+                sum(when(c.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_c"));
     Column x = col("covariate_value");
     Dataset<Row> sums =
         keyed
@@ -83,8 +86,10 @@ public final class Balance {
             // Arm sizes: the small-cell rule masks a mean that stands for too few subjects.
             col("n_t").cast("long").as("target_subjects_before"),
             col("n_c").cast("long").as("comparator_subjects_before"),
-            round(col("w_t")).cast("long").as("target_subjects_after"),
-            round(col("w_c")).cast("long").as("comparator_subjects_after"))
+            // Weights above 1 (IPTW, strata with more targets than comparators) must not make
+            // an arm look bigger than the subjects it keeps: the size decides what is masked.
+            least(round(col("w_t")), col("k_t")).cast("long").as("target_subjects_after"),
+            least(round(col("w_c")), col("k_c")).cast("long").as("comparator_subjects_after"))
         .join(
             ref.select(
                 col("covariate_id"),

@@ -80,7 +80,11 @@ final class Charts {
       b.append("<figure>")
           .append(svg.render("preference score distribution"))
           .append("<figcaption>")
-          .append(esc(in.analysisName(e.getKey())))
+          .append(
+              esc(
+                  e.getKey() == 0
+                      ? "The study's propensity model (every analysis)"
+                      : in.analysisName(e.getKey())))
           .append(": shaded, the equipoise zone [0.3, 0.7]</figcaption></figure>\n");
     }
     b.append("</div>\n");
@@ -127,12 +131,24 @@ final class Charts {
     for (Map.Entry<List<Integer>, List<Rec>> e : curves.entrySet()) {
       List<Rec> rows = new ArrayList<>(e.getValue());
       rows.sort(Comparator.comparingInt(r -> r.integer("time_day")));
+      List<String> withheld = new ArrayList<>();
+      for (String arm : List.of("target", "comparator")) {
+        if (rows.stream().allMatch(r -> r.num(arm + "_survival") == null)) {
+          withheld.add(arm);
+        }
+      }
       b.append("<figure>")
           .append(kmPlot(rows))
           .append("<figcaption>")
           .append(esc(in.outcomeName(e.getKey().get(0))))
           .append(" &#183; ")
           .append(esc(in.analysisName(e.getKey().get(1))))
+          .append(
+              withheld.isEmpty()
+                  ? ""
+                  : " &#183; "
+                      + String.join(" and ", withheld)
+                      + " curve withheld (its outcome count is below the minimum)")
           .append("</figcaption></figure>\n");
     }
     b.append("</div>\n");

@@ -30,6 +30,8 @@ public final class ReportHtml {
           "balance",
           "ps",
           "km",
+          "rates",
+          "continuous",
           "forest",
           "negative-controls",
           "tables");
@@ -66,6 +68,8 @@ public final class ReportHtml {
       "Balance",
       "Propensity",
       "Kaplan-Meier",
+      "Rates",
+      "Continuous",
       "Estimates",
       "Negative controls",
       "Tables"
@@ -82,6 +86,8 @@ public final class ReportHtml {
     Table1.balance(b, in);
     Charts.propensity(b, in);
     Charts.kaplanMeier(b, in);
+    Rates.incidence(b, in);
+    Rates.continuous(b, in);
     ForestPlot.render(b, in);
     Charts.negativeControls(b, in);
     tables(b, in);

@@ -130,6 +130,31 @@ public final class ReportJob {
     CohortSettings c = s.cohort();
     StudyPopulationSettings p = s.studyPopulation();
     Map<String, String> d = new LinkedHashMap<>();
+    switch (c.source()) {
+      case "eras" -> {
+        d.put(
+            "cohorts",
+            "every drug era of concept set '"
+                + c.erasTargetConceptSet()
+                + "' (target) and of '"
+                + c.erasComparatorConceptSet()
+                + "' (comparator), era start to era end");
+        studyPeriodAndRest(d, s);
+        return d;
+      }
+      case "cohortTable" -> {
+        d.put(
+            "cohorts",
+            String.format(
+                Locale.ROOT,
+                "an OMOP cohort table: cohort %d (target) and cohort %d (comparator)",
+                c.targetCohortId(),
+                c.comparatorCohortId()));
+        studyPeriodAndRest(d, s);
+        return d;
+      }
+      default -> {}
+    }
     d.put(
         "base population",
         String.format(
@@ -180,6 +205,14 @@ public final class ReportJob {
                   : "in the " + e.lookbackDays() + " days before"));
     }
     d.put("exclusions", ex.isEmpty() ? "none" : String.join("; ", ex));
+    studyPeriodAndRest(d, s);
+    return d;
+  }
+
+  /** The design entries every cohort source shares. */
+  private static void studyPeriodAndRest(Map<String, String> d, StudySettings s) {
+    CohortSettings c = s.cohort();
+    StudyPopulationSettings p = s.studyPopulation();
     d.put(
         "study period",
         (c.studyStartDate() == null ? "no start" : c.studyStartDate().toString())
@@ -202,7 +235,7 @@ public final class ReportJob {
                 + p.priorOutcomeLookback()
                 + " days before are removed"
             : "kept");
-    d.put("same person in both arms", c.removeDuplicateSubjects());
+    d.put("same person in both arms", p.removeDuplicateSubjects());
     d.put(
         "propensity model",
         String.format(
@@ -214,21 +247,43 @@ public final class ReportJob {
             s.propensity().maxCohortSizeForFitting()));
     List<String> adj = new ArrayList<>();
     for (AnalysisSettings a : s.analyses()) {
-      adj.add(
-          a.analysisId()
-              + ": "
-              + (a.matched()
-                  ? String.format(
-                      Locale.ROOT,
-                      "PS matching 1:%d, caliper %s on the %s scale%s",
-                      a.maxRatio(),
-                      a.caliper(),
-                      a.caliperScale(),
-                      a.stratified() ? ", Cox stratified by matched set" : "")
-                  : "no adjustment, unstratified Cox"));
+      adj.add(a.analysisId() + ": " + adjustment(a));
     }
     d.put("analyses", String.join("; ", adj));
     d.put("small cells", "counts below " + s.minCellCount() + " are masked (results.minCellCount)");
-    return d;
+  }
+
+  /** How an analysis adjusts, in a few words. */
+  static String adjustment(AnalysisSettings a) {
+    String trim =
+        switch (a.trimming()) {
+          case "fraction" -> "trimmed (" + Fmt.plain(a.trimFraction()) + " of each tail), ";
+          case "equipoise" -> "trimmed to equipoise " + a.equipoiseBounds() + ", ";
+          default -> "";
+        };
+    String how =
+        switch (a.adjustment()) {
+          case "match" ->
+              String.format(
+                  Locale.ROOT,
+                  "PS matching %s, caliper %s on the %s scale",
+                  a.maxRatio() == 1 ? "1:1" : "up to 1:" + (a.maxRatio() == 0 ? "n" : a.maxRatio()),
+                  Fmt.plain(a.caliper()),
+                  a.caliperScale());
+          case "stratify" -> "PS stratification into " + a.numberOfStrata() + " strata";
+          case "iptw" ->
+              "IPTW ("
+                  + a.estimator().toUpperCase(Locale.ROOT)
+                  + (a.stabilize() ? ", stabilized" : "")
+                  + ")";
+          default -> "no adjustment";
+        };
+    String model =
+        a.weighted()
+            ? "weighted Cox, robust SE"
+            : a.stratified() && a.hasStrata()
+                ? "Cox stratified by " + (a.matched() ? "matched set" : "stratum")
+                : "unstratified Cox";
+    return trim + how + "; " + model;
   }
 }

@@ -120,7 +120,11 @@ public final class ResultsDoc {
         subjects had the outcome or were censored between two published times; publish the
         curves on a coarse time grid where that matters. Counts of different tables, or of
         different analyses of one table, are not protected against each other (as in
-        CohortMethod).
+        CohortMethod), with two exceptions: an arm's survival curve, and the MDRR of
+        `diagnostics_summary`, are null where `cohort_method_result` hides the outcome count they
+        would give away. A weighted mean after adjustment (IPTW, PS strata) is judged on the arm's
+        sum of weights (at most its subjects), which approximates, but does not count, the
+        subjects behind the mean.
 
         ## Tables
 

@@ -119,11 +119,13 @@ public final class ResultsSchema {
           .count(
               "target_subjects_after",
               LongType,
-              "subjects in the target arm after adjustment (sum of weights, rounded)")
+              "subjects in the target arm after adjustment (sum of weights, rounded; at most the"
+                  + " subjects kept)")
           .count(
               "comparator_subjects_after",
               LongType,
-              "subjects in the comparator arm after adjustment (sum of weights, rounded)")
+              "subjects in the comparator arm after adjustment (sum of weights, rounded; at most"
+                  + " the subjects kept)")
           .build();
 
   public static final ResultTable COHORT_METHOD_RESULT =
@@ -156,7 +158,8 @@ public final class ResultsSchema {
           .derived("se_log_rr", DoubleType, "standard error of log_rr", OUTCOMES)
           .derived(
               "llr", DoubleType, "log-likelihood ratio of the fitted model vs rr = 1", OUTCOMES)
-          .col("model_status", StringType, "OK, or why no estimate was possible")
+          .derived("one_sided_p", DoubleType, "one-sided p-value for rr > 1", OUTCOMES)
+          .col("target_estimator", StringType, "estimand: att, ate or ato (IPTW); att for matching")
           .derived(
               "calibrated_rr",
               DoubleType,
@@ -166,7 +169,15 @@ public final class ResultsSchema {
               "calibrated_ci_95_lb", DoubleType, "lower bound of the calibrated 95% CI", OUTCOMES)
           .derived(
               "calibrated_ci_95_ub", DoubleType, "upper bound of the calibrated 95% CI", OUTCOMES)
-          .derived("calibrated_p", DoubleType, "calibrated two-sided p-value", OUTCOMES)
+          .derived(
+              "calibrated_p",
+              DoubleType,
+              "two-sided p-value calibrated with the empirical null",
+              OUTCOMES)
+          .derived("calibrated_log_rr", DoubleType, "log of calibrated_rr", OUTCOMES)
+          .derived(
+              "calibrated_se_log_rr", DoubleType, "standard error of calibrated_log_rr", OUTCOMES)
+          .col("model_status", StringType, "OK, or why no estimate was possible")
           .sumWithRemainder(
               "target_subjects", "target_outcomes", "target subjects without the outcome")
           .sumWithRemainder(
@@ -203,23 +214,143 @@ public final class ResultsSchema {
       ResultTable.table(
               "preference_score_dist",
               "Density of the preference score (the propensity score adjusted for the arms'"
-                  + " sizes, Walker et al. 2013) per arm, on a grid over [0, 1], as CohortMethod"
-                  + " exports it. Smoothed densities, not counts.")
-          .key("analysis_id", IntegerType, "analysis")
+                  + " sizes, Walker et al. 2013) per arm on a grid of 100 points over [0, 1]"
+                  + " (Gaussian kernel, Silverman bandwidth), for plotting, as CohortMethod exports"
+                  + " it. Smoothed densities, not counts; no person-level values.")
+          .key("analysis_id", IntegerType, "0: the study's one propensity model")
           .col("preference_score", DoubleType, "grid point in [0, 1]")
           .col("target_density", DoubleType, "density of the target arm at the grid point")
           .col("comparator_density", DoubleType, "density of the comparator arm at the point")
           .build();
 
+  public static final ResultTable INCIDENCE_RATE =
+      ResultTable.table(
+              "incidence_rate",
+              "Per analysis, outcome and arm: subjects, person-years at risk, subjects with the"
+                  + " outcome, and the incidence rate per 1,000 person-years with its exact"
+                  + " (Garwood) Poisson 95% CI. Days at risk / 365.25 = years. The same counts as"
+                  + " cohort_method_result, masked and withheld the same way; a rate is null when"
+                  + " a count it rests on is (rate x years would give the count away).")
+          .key("analysis_id", IntegerType, "analysis")
+          .key("outcome_id", IntegerType, "outcome")
+          .count("target_subjects", LongType, "subjects in the target arm")
+          .derived(
+              "target_years",
+              DoubleType,
+              "person-years at risk in the target arm",
+              "target_subjects")
+          .count("target_outcomes", LongType, "subjects with the outcome in the target arm")
+          .derived(
+              "target_ir",
+              DoubleType,
+              "incidence rate per 1,000 person-years",
+              "target_outcomes",
+              "target_subjects")
+          .derived(
+              "target_ir_lb",
+              DoubleType,
+              "lower bound of its exact 95% CI",
+              "target_outcomes",
+              "target_subjects")
+          .derived(
+              "target_ir_ub",
+              DoubleType,
+              "upper bound of its exact 95% CI",
+              "target_outcomes",
+              "target_subjects")
+          .count("comparator_subjects", LongType, "subjects in the comparator arm")
+          .derived(
+              "comparator_years",
+              DoubleType,
+              "person-years at risk in the comparator arm",
+              "comparator_subjects")
+          .count("comparator_outcomes", LongType, "subjects with the outcome in the comparator arm")
+          .derived(
+              "comparator_ir",
+              DoubleType,
+              "incidence rate per 1,000 person-years",
+              "comparator_outcomes",
+              "comparator_subjects")
+          .derived(
+              "comparator_ir_lb",
+              DoubleType,
+              "lower bound of its exact 95% CI",
+              "comparator_outcomes",
+              "comparator_subjects")
+          .derived(
+              "comparator_ir_ub",
+              DoubleType,
+              "upper bound of its exact 95% CI",
+              "comparator_outcomes",
+              "comparator_subjects")
+          .sumWithRemainder(
+              "target_subjects", "target_outcomes", "target subjects without the outcome")
+          .sumWithRemainder(
+              "comparator_subjects",
+              "comparator_outcomes",
+              "comparator subjects without the outcome")
+          .build();
+
+  public static final ResultTable FOLLOW_UP_DIST =
+      ResultTable.table(
+              "follow_up_dist",
+              "Distribution of days at risk per arm (R quantile type 7), per analysis and"
+                  + " outcome. An arm's quantiles are null when its number of subjects is masked:"
+                  + " the quantiles of a few subjects are their own days at risk.")
+          .key("analysis_id", IntegerType, "analysis")
+          .key("outcome_id", IntegerType, "outcome")
+          .derived("target_min_days", DoubleType, "minimum days at risk, target", "target_subjects")
+          .derived("target_p_10_days", DoubleType, "10th percentile, target", "target_subjects")
+          .derived("target_p_25_days", DoubleType, "25th percentile, target", "target_subjects")
+          .derived("target_median_days", DoubleType, "median, target", "target_subjects")
+          .derived("target_p_75_days", DoubleType, "75th percentile, target", "target_subjects")
+          .derived("target_p_90_days", DoubleType, "90th percentile, target", "target_subjects")
+          .derived("target_max_days", DoubleType, "maximum, target", "target_subjects")
+          .derived(
+              "comparator_min_days",
+              DoubleType,
+              "minimum days at risk, comparator",
+              "comparator_subjects")
+          .derived(
+              "comparator_p_10_days",
+              DoubleType,
+              "10th percentile, comparator",
+              "comparator_subjects")
+          .derived(
+              "comparator_p_25_days",
+              DoubleType,
+              "25th percentile, comparator",
+              "comparator_subjects")
+          .derived(
+              "comparator_median_days", DoubleType, "median, comparator", "comparator_subjects")
+          .derived(
+              "comparator_p_75_days",
+              DoubleType,
+              "75th percentile, comparator",
+              "comparator_subjects")
+          .derived(
+              "comparator_p_90_days",
+              DoubleType,
+              "90th percentile, comparator",
+              "comparator_subjects")
+          .derived("comparator_max_days", DoubleType, "maximum, comparator", "comparator_subjects")
+          .count("target_subjects", LongType, "subjects in the target arm")
+          .count("comparator_subjects", LongType, "subjects in the comparator arm")
+          .build();
+
   public static final ResultTable KAPLAN_MEIER_DIST =
       ResultTable.table(
               "kaplan_meier_dist",
-              "Kaplan-Meier survival (1 - cumulative incidence of the outcome) per arm with its"
-                  + " 95% CI and the numbers at risk, per analysis and outcome. Survival is null"
-                  + " where fewer than the minimum cell count remain at risk.")
+              "Kaplan-Meier survival (1 - cumulative incidence of the outcome) per arm with 95%"
+                  + " CIs (log scale, as R's survfit) and numbers at risk, per analysis and"
+                  + " outcome, at every day where either arm changes; weighted (robust variance)"
+                  + " where the analysis weighs subjects. Survival is null where fewer than the"
+                  + " minimum cell count remain at risk, and throughout for an arm whose outcome"
+                  + " count cohort_method_result masks or withholds (the steps would give it"
+                  + " away).")
           .key("analysis_id", IntegerType, "analysis")
           .key("outcome_id", IntegerType, "outcome")
-          .key("time_day", IntegerType, "days since the start of the time at risk")
+          .key("time_day", IntegerType, "days since the start of the risk window")
           .derived("target_survival", DoubleType, "survival in the target arm", "target_at_risk")
           .derived("target_survival_lb", DoubleType, "lower 95% bound", "target_at_risk")
           .derived("target_survival_ub", DoubleType, "upper 95% bound", "target_at_risk")
@@ -230,38 +361,126 @@ public final class ResultsSchema {
               "comparator_at_risk")
           .derived("comparator_survival_lb", DoubleType, "lower 95% bound", "comparator_at_risk")
           .derived("comparator_survival_ub", DoubleType, "upper 95% bound", "comparator_at_risk")
-          .count("target_at_risk", LongType, "subjects at risk in the target arm")
-          .count("comparator_at_risk", LongType, "subjects at risk in the comparator arm")
+          .count("target_at_risk", LongType, "target subjects still at risk at time_day")
+          .count("comparator_at_risk", LongType, "comparator subjects still at risk at time_day")
+          .build();
+
+  /** What an absolute risk rests on: the subjects at risk and with the outcome at the horizon. */
+  private static final String[] AT_HORIZON = {
+    "target_at_risk", "target_outcomes", "comparator_at_risk", "comparator_outcomes"
+  };
+
+  public static final ResultTable ABSOLUTE_RISK =
+      ResultTable.table(
+              "absolute_risk",
+              "Cumulative risk (1 - Kaplan-Meier survival) per arm at a horizon and the risk"
+                  + " difference target - comparator with its 95% CI (independent arms). A risk is"
+                  + " null when the subjects at risk or with the outcome at the horizon are masked"
+                  + " (risk x subjects would give the count away).")
+          .key("analysis_id", IntegerType, "analysis")
+          .key("outcome_id", IntegerType, "outcome")
+          .key("horizon_days", IntegerType, "horizon")
+          .derived(
+              "target_risk",
+              DoubleType,
+              "cumulative risk in the target arm",
+              "target_at_risk",
+              "target_outcomes")
+          .derived(
+              "comparator_risk",
+              DoubleType,
+              "cumulative risk in the comparator arm",
+              "comparator_at_risk",
+              "comparator_outcomes")
+          .derived("risk_difference", DoubleType, "target_risk - comparator_risk", AT_HORIZON)
+          .derived("rd_ci_95_lb", DoubleType, "lower bound of its 95% CI", AT_HORIZON)
+          .derived("rd_ci_95_ub", DoubleType, "upper bound of its 95% CI", AT_HORIZON)
+          .count("target_at_risk", LongType, "target subjects still at risk at the horizon")
+          .count("target_outcomes", LongType, "target subjects with the outcome by the horizon")
+          .count("comparator_at_risk", LongType, "comparator subjects still at risk at the horizon")
+          .count(
+              "comparator_outcomes",
+              LongType,
+              "comparator subjects with the outcome by the horizon")
+          .build();
+
+  public static final ResultTable CONTINUOUS_OUTCOME_RESULT =
+      ResultTable.table(
+              "continuous_outcome_result",
+              "Continuous outcomes (a change in a measured value, e.g. PHQ-9): mean change per"
+                  + " arm and the mean difference target - comparator with its 95% CI; paired"
+                  + " within 1:1 matched pairs, otherwise (weighted) means with a robust SE. A"
+                  + " mean of a masked number of subjects is null.")
+          .key("analysis_id", IntegerType, "analysis")
+          .key("outcome_id", IntegerType, "outcome")
+          .col("outcome_name", StringType, "outcome name")
+          .col("method", StringType, "paired | weighted")
+          .count("target_subjects", LongType, "target subjects with a change (pairs when paired)")
+          .count("comparator_subjects", LongType, "comparator subjects with a change")
+          .derived("target_mean", DoubleType, "mean change in the target arm", "target_subjects")
+          .derived(
+              "comparator_mean",
+              DoubleType,
+              "mean change in the comparator arm",
+              "comparator_subjects")
+          .derived(
+              "mean_difference",
+              DoubleType,
+              "target_mean - comparator_mean",
+              "target_subjects",
+              "comparator_subjects")
+          .derived(
+              "ci_95_lb",
+              DoubleType,
+              "lower bound of the 95% CI",
+              "target_subjects",
+              "comparator_subjects")
+          .derived(
+              "ci_95_ub",
+              DoubleType,
+              "upper bound of the 95% CI",
+              "target_subjects",
+              "comparator_subjects")
+          .derived("p", DoubleType, "two-sided p-value", "target_subjects", "comparator_subjects")
           .build();
 
   public static final ResultTable DIAGNOSTICS_SUMMARY =
       ResultTable.table(
               "diagnostics_summary",
-              "Study diagnostics per analysis and outcome with OHDSI's pass/fail rules: covariate"
-                  + " balance, equipoise, power (minimum detectable relative risk) and systematic"
-                  + " error (expected absolute systematic error of the negative controls).")
+              "CohortMethod's study diagnostics per analysis and outcome, with PASS/FAIL against"
+                  + " the thresholds of the diagnostics settings: covariate balance, equipoise,"
+                  + " power (minimum detectable relative risk) and systematic error (expected"
+                  + " absolute systematic error of the negative controls). The verdicts are"
+                  + " computed before small-cell masking.")
           .key("analysis_id", IntegerType, "analysis")
           .key("outcome_id", IntegerType, "outcome")
-          .col("max_sdm", DoubleType, "largest absolute standardized mean difference after")
+          .col(
+              "max_sdm",
+              DoubleType,
+              "largest |standardized difference| after adjustment, over every covariate")
           .col("equipoise", DoubleType, "share of subjects with preference score in [0.3, 0.7]")
-          .col("mdrr", DoubleType, "minimum detectable relative risk (alpha 0.05, power 0.8)")
-          .col("ease", DoubleType, "expected absolute systematic error")
+          .col(
+              "mdrr",
+              DoubleType,
+              "minimum detectable relative risk (alpha 0.05, power 0.8); null when an outcome"
+                  + " count of cohort_method_result it rests on is masked or withheld (it would"
+                  + " give the count away)")
+          .col("ease", DoubleType, "expected absolute systematic error (negative controls)")
           .col("balance_diagnostic", StringType, "PASS, FAIL or NOT EVALUATED")
           .col("equipoise_diagnostic", StringType, "PASS, FAIL or NOT EVALUATED")
           .col("mdrr_diagnostic", StringType, "PASS, FAIL or NOT EVALUATED")
           .col("ease_diagnostic", StringType, "PASS, FAIL or NOT EVALUATED")
-          .col(
-              "unblind", BooleanType, "true when every diagnostic passed: the estimate may be read")
+          .col("unblind", BooleanType, "true when every evaluated diagnostic passes")
           .build();
 
   public static final ResultTable ANALYSIS =
       ResultTable.table(
               "analysis",
-              "The analyses of the study, numbered as CohortMethod numbers them, with their"
-                  + " settings.")
+              "The analyses of the grid, numbered as CohortMethod numbers them: id, description"
+                  + " and the full definition as JSON.")
           .key("analysis_id", IntegerType, "analysis")
           .col("description", StringType, "what the analysis does")
-          .col("definition", StringType, "its settings, as JSON")
+          .col("definition", StringType, "the resolved settings of the analysis, as JSON")
           .build();
 
   /** Every shareable table, in the order the documentation lists them. */
@@ -275,7 +494,11 @@ public final class ResultsSchema {
           PROPENSITY_SUMMARY,
           PREFERENCE_SCORE_DIST,
           COHORT_METHOD_RESULT,
+          INCIDENCE_RATE,
+          FOLLOW_UP_DIST,
           KAPLAN_MEIER_DIST,
+          ABSOLUTE_RISK,
+          CONTINUOUS_OUTCOME_RESULT,
           DIAGNOSTICS_SUMMARY);
 
   public static Optional<ResultTable> byName(String name) {

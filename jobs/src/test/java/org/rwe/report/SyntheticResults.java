@@ -13,8 +13,10 @@ import org.rwe.results.ResultsSchema;
 /**
  * Result tables of a made-up run of the magnesium study, with every table the report can show
  * (including those later stages will write: preference scores, Kaplan-Meier, diagnostics,
- * calibrated estimates), and small cells in places where masking must show: an outcome with 4
- * events, a rare covariate, a tail with few at risk, attrition steps that remove 2 persons.
+ * calibrated estimates, incidence rates, absolute risk, continuous outcomes) for the shipped
+ * study's grid of six analyses, and small cells in places where masking must show: an outcome with
+ * 4 events, a rare covariate, a tail with few at risk, attrition steps that remove 2 persons, a
+ * continuous outcome with 9 subjects.
  */
 final class SyntheticResults {
   private SyntheticResults() {}
@@ -23,15 +25,37 @@ final class SyntheticResults {
   static final int[] OUTCOMES = {1, 2, 6, 7};
   static final int[] NEGATIVE_CONTROLS = {101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111};
 
+  /** The shipped study's grid: crude, three matchings, stratification, IPTW. */
+  static final String[] ANALYSES = {
+    "Crude: no adjustment, unstratified Cox, ITT",
+    "1:1 PS matching, ITT, Cox stratified",
+    "Variable-ratio PS matching up to 1:4, ITT, Cox stratified",
+    "PS stratification into quintiles, ITT, Cox stratified by stratum",
+    "IPTW (ATT, stabilized weights), ITT, weighted Cox with robust SE",
+    "1:1 PS matching, on-treatment, Cox stratified"
+  };
+
+  static boolean matched(int analysisId) {
+    return analysisId == 2 || analysisId == 3 || analysisId == 6;
+  }
+
+  /** Subjects per arm in an analysis: matching keeps fewer comparators. */
+  static long targetSubjects(int a) {
+    return matched(a) ? 1450 : 1500;
+  }
+
+  static long comparatorSubjects(int a) {
+    return a == 3 ? 3900 : matched(a) ? 1450 : 4000;
+  }
+
   static Map<ResultTable, List<Row>> tables() {
     Random rnd = new Random(SEED);
     Map<ResultTable, List<Row>> t = new LinkedHashMap<>();
-    t.put(
-        ResultsSchema.ANALYSIS,
-        List.of(
-            RowFactory.create(
-                1, "Crude: no adjustment, unstratified Cox, ITT", "{\"analysisId\":1}"),
-            RowFactory.create(2, "1:1 PS matching, ITT, Cox stratified", "{\"analysisId\":2}")));
+    List<Row> analyses = new ArrayList<>();
+    for (int a = 1; a <= ANALYSES.length; a++) {
+      analyses.add(RowFactory.create(a, ANALYSES[a - 1], "{\"analysisId\":" + a + "}"));
+    }
+    t.put(ResultsSchema.ANALYSIS, analyses);
     t.put(
         ResultsSchema.INGEST_SUMMARY,
         List.of(
@@ -58,96 +82,99 @@ final class SyntheticResults {
     for (int i = 0; i < shared.length; i++) {
       attrition.add(RowFactory.create(0, 0, i + 1, steps[i], shared[i][0], shared[i][1]));
     }
-    for (int a = 1; a <= 2; a++) {
+    for (int a = 1; a <= ANALYSES.length; a++) {
       for (int o : concat(OUTCOMES, NEGATIVE_CONTROLS)) {
         long t1 = 1577 - 50 - o % 7 * 20;
         long c1 = 4244 - 150 - o % 5 * 40;
         attrition.add(RowFactory.create(a, o, 7, "Original cohorts", 1577L, 4244L));
         attrition.add(RowFactory.create(a, o, 8, "No prior outcome", t1, c1));
         attrition.add(RowFactory.create(a, o, 9, "At least 1 day at risk", t1 - 2, c1 - 5));
-        if (a == 2) {
+        if (matched(a)) {
           attrition.add(
-              RowFactory.create(a, o, 10, "Matched on propensity score (1:1)", t1 - 30, t1 - 30));
+              RowFactory.create(
+                  a, o, 10, "Matched on propensity score", t1 - 30, a == 3 ? c1 - 90 : t1 - 30));
         }
       }
     }
     t.put(ResultsSchema.ATTRITION, attrition);
 
     List<Row> balance = new ArrayList<>();
-    for (int o : concat(OUTCOMES, NEGATIVE_CONTROLS)) {
-      long nt = 1500;
-      long nc = 4000;
-      long m = 1450;
-      List<Object[]> covs = new ArrayList<>();
-      covs.add(new Object[] {8532001L, "gender = FEMALE", 1, 0.66, 0.55, 0.63, 0.64});
-      covs.add(new Object[] {8507001L, "gender = MALE", 1, 0.34, 0.45, 0.37, 0.36});
-      for (int g = 3; g < 17; g++) {
-        double pt = Math.exp(-Math.pow(g - 11.5, 2) / 10) / 5.6;
-        double pc = Math.exp(-Math.pow(g - 9.5, 2) / 12) / 6.1;
+    for (int a = 2; a <= ANALYSES.length; a++) {
+      for (int o : concat(OUTCOMES, NEGATIVE_CONTROLS)) {
+        long nt = 1500;
+        long nc = 4000;
+        long m = 1450;
+        List<Object[]> covs = new ArrayList<>();
+        covs.add(new Object[] {8532001L, "gender = FEMALE", 1, 0.66, 0.55, 0.63, 0.64});
+        covs.add(new Object[] {8507001L, "gender = MALE", 1, 0.34, 0.45, 0.37, 0.36});
+        for (int g = 3; g < 17; g++) {
+          double pt = Math.exp(-Math.pow(g - 11.5, 2) / 10) / 5.6;
+          double pc = Math.exp(-Math.pow(g - 9.5, 2) / 12) / 6.1;
+          covs.add(
+              new Object[] {
+                g * 1000L + 3, "age group: " + g * 5 + " - " + (g * 5 + 4), 3, pt, pc, pt * 0.98, pt
+              });
+        }
+        for (int y = 2015; y <= 2020; y++) {
+          covs.add(
+              new Object[] {
+                y * 1000L + 6,
+                "index year: " + y,
+                6,
+                1 / 6.0,
+                1 / 6.0 + (y - 2017.5) / 200,
+                1 / 6.0,
+                1 / 6.0
+              });
+        }
+        for (int i = 0; i < 40; i++) {
+          double pc = 0.02 + rnd.nextDouble() * 0.4;
+          double pt = Math.min(0.99, pc * (0.6 + rnd.nextDouble() * 1.2));
+          double after = Math.min(1, Math.max(0, pt + (rnd.nextDouble() - 0.5) * 0.04));
+          int family = i < 20 ? 210 : i < 32 ? 410 : i < 36 ? 502 : 702;
+          covs.add(
+              new Object[] {
+                (100000L + i) * 1000 + family,
+                "condition or drug number " + i,
+                family,
+                pt,
+                pc,
+                pt,
+                after
+              });
+        }
         covs.add(
             new Object[] {
-              g * 1000L + 3, "age group: " + g * 5 + " - " + (g * 5 + 4), 3, pt, pc, pt * 0.98, pt
+              999001L * 1000 + 210, "a rare condition", 210, 4.0 / nt, 30.0 / nc, 4.0 / m, 3.0 / m
             });
-      }
-      for (int y = 2015; y <= 2020; y++) {
         covs.add(
-            new Object[] {
-              y * 1000L + 6,
-              "index year: " + y,
-              6,
-              1 / 6.0,
-              1 / 6.0 + (y - 2017.5) / 200,
-              1 / 6.0,
-              1 / 6.0
-            });
-      }
-      for (int i = 0; i < 40; i++) {
-        double pc = 0.02 + rnd.nextDouble() * 0.4;
-        double pt = Math.min(0.99, pc * (0.6 + rnd.nextDouble() * 1.2));
-        double after = pt + (rnd.nextDouble() - 0.5) * 0.04;
-        int family = i < 20 ? 210 : i < 32 ? 410 : i < 36 ? 502 : 702;
+            new Object[] {1901L, "Charlson index - Romano adaptation", 901, 1.9, 1.4, 1.85, 1.83});
         covs.add(
-            new Object[] {
-              (100000L + i) * 1000 + family,
-              "condition or drug number " + i,
-              family,
-              pt,
-              pc,
-              pt,
-              after
-            });
-      }
-      covs.add(
-          new Object[] {
-            999001L * 1000 + 210, "a rare condition", 210, 4.0 / nt, 30.0 / nc, 4.0 / m, 3.0 / m
-          });
-      covs.add(
-          new Object[] {1901L, "Charlson index - Romano adaptation", 901, 1.9, 1.4, 1.85, 1.83});
-      covs.add(
-          new Object[] {923L, "number of outpatient visits (365 days)", 923, 8.4, 6.1, 8.2, 8.3});
-      for (Object[] c : covs) {
-        double tb = (Double) c[3];
-        double cb = (Double) c[4];
-        double ta = (Double) c[5];
-        double ca = (Double) c[6];
-        boolean continuous = (Integer) c[2] >= 900;
-        balance.add(
-            RowFactory.create(
-                2,
-                o,
-                c[0],
-                c[1],
-                c[2],
-                tb,
-                cb,
-                sdm(tb, cb, continuous),
-                ta,
-                ca,
-                sdm(ta, ca, continuous),
-                nt,
-                nc,
-                m,
-                m));
+            new Object[] {923L, "number of outpatient visits (365 days)", 923, 8.4, 6.1, 8.2, 8.3});
+        for (Object[] c : covs) {
+          double tb = (Double) c[3];
+          double cb = (Double) c[4];
+          double ta = (Double) c[5];
+          double ca = (Double) c[6];
+          boolean continuous = (Integer) c[2] >= 900;
+          balance.add(
+              RowFactory.create(
+                  a,
+                  o,
+                  c[0],
+                  c[1],
+                  c[2],
+                  tb,
+                  cb,
+                  sdm(tb, cb, continuous),
+                  ta,
+                  ca,
+                  sdm(ta, ca, continuous),
+                  nt,
+                  nc,
+                  m,
+                  m));
+        }
       }
     }
     t.put(ResultsSchema.COVARIATE_BALANCE, balance);
@@ -163,25 +190,31 @@ final class SyntheticResults {
     List<Row> ps = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       double x = (i + 0.5) / 100;
-      ps.add(RowFactory.create(2, x, beta(x, 4, 3), beta(x, 2.5, 4)));
+      ps.add(RowFactory.create(0, x, beta(x, 4, 3), beta(x, 2.5, 4)));
     }
     t.put(ResultsSchema.PREFERENCE_SCORE_DIST, ps);
 
     List<Row> cmr = new ArrayList<>();
-    for (int a = 1; a <= 2; a++) {
+    List<Row> rates = new ArrayList<>();
+    List<Row> followUp = new ArrayList<>();
+    List<Row> risk = new ArrayList<>();
+    for (int a = 1; a <= ANALYSES.length; a++) {
       for (int o : concat(OUTCOMES, NEGATIVE_CONTROLS)) {
         boolean nc = o > 100;
-        long ts = a == 1 ? 1500 : 1450;
-        long cs = a == 1 ? 4000 : 1450;
+        long ts = targetSubjects(a);
+        long cs = comparatorSubjects(a);
         long to = o == 7 ? 12 : 40 + (o * 7) % 60;
-        long co = o == 7 ? 4 : (long) (to * (a == 1 ? 2.4 : 1.0) * (nc ? 1 : 0.9));
+        long co =
+            o == 7 ? 4 : (long) (to * (matched(a) ? 1.0 : 2.4) * (nc ? 1 : 0.9) * (a == 3 ? 2 : 1));
         double logRr =
             nc
                 ? (rnd.nextGaussian() * 0.12 + (a == 1 ? 0.25 : 0.02))
                 : Math.log(o == 6 ? 1.5 : 0.8);
         double se = Math.sqrt(1.0 / to + 1.0 / co);
         double p = 2 * (1 - phi(Math.abs(logRr / se)));
-        boolean calibrated = a == 2;
+        boolean calibrated = a != 1;
+        double calLog = logRr - 0.02;
+        double calSe = 2.1 * se / 1.96;
         cmr.add(
             RowFactory.create(
                 a,
@@ -201,22 +234,91 @@ final class SyntheticResults {
                 logRr,
                 se,
                 1.0,
-                "OK",
-                calibrated ? Math.exp(logRr - 0.02) : null,
-                calibrated ? Math.exp(logRr - 0.02 - 2.1 * se) : null,
-                calibrated ? Math.exp(logRr - 0.02 + 2.1 * se) : null,
-                calibrated ? Math.min(1, p * 1.2) : null));
+                1 - phi(logRr / se),
+                "att",
+                calibrated ? Math.exp(calLog) : null,
+                calibrated ? Math.exp(calLog - 1.96 * calSe) : null,
+                calibrated ? Math.exp(calLog + 1.96 * calSe) : null,
+                calibrated ? Math.min(1, p * 1.2) : null,
+                calibrated ? calLog : null,
+                calibrated ? calSe : null,
+                "OK"));
+        double ty = ts * 330 / 365.25;
+        double cy = cs * 335 / 365.25;
+        rates.add(
+            RowFactory.create(
+                a,
+                o,
+                ts,
+                ty,
+                to,
+                1000.0 * to / ty,
+                1000.0 * to / ty * 0.75,
+                1000.0 * to / ty * 1.3,
+                cs,
+                cy,
+                co,
+                1000.0 * co / cy,
+                1000.0 * co / cy * 0.75,
+                1000.0 * co / cy * 1.3));
+        followUp.add(
+            RowFactory.create(
+                a, o, 1.0, 60.0, 150.0, 330.0, 365.0, 365.0, 365.0, 1.0, 70.0, 160.0, 335.0, 365.0,
+                365.0, 365.0, ts, cs));
+        double tr = to * 0.8 / ts;
+        double cr = co * 0.8 / cs;
+        double seRd = Math.sqrt(tr * (1 - tr) / ts + cr * (1 - cr) / cs);
+        risk.add(
+            RowFactory.create(
+                a,
+                o,
+                365,
+                tr,
+                cr,
+                tr - cr,
+                tr - cr - 1.96 * seRd,
+                tr - cr + 1.96 * seRd,
+                ts / 2,
+                to * 8 / 10,
+                cs / 2,
+                co * 8 / 10));
       }
     }
     t.put(ResultsSchema.COHORT_METHOD_RESULT, cmr);
+    t.put(ResultsSchema.INCIDENCE_RATE, rates);
+    t.put(ResultsSchema.FOLLOW_UP_DIST, followUp);
+    t.put(ResultsSchema.ABSOLUTE_RISK, risk);
+
+    List<Row> continuous = new ArrayList<>();
+    for (int a = 1; a <= ANALYSES.length; a++) {
+      boolean paired = a == 2 || a == 6;
+      // The on-treatment analysis has few PHQ-9 follow-ups: a small cell.
+      long tn = a == 6 ? 9 : 700;
+      long cn = paired ? tn : 1800;
+      continuous.add(
+          RowFactory.create(
+              a,
+              5,
+              "PHQ-9 change",
+              paired ? "paired" : "weighted",
+              tn,
+              cn,
+              -3.1,
+              -1.6,
+              -1.5,
+              -2.1,
+              -0.9,
+              0.0001));
+    }
+    t.put(ResultsSchema.CONTINUOUS_OUTCOME_RESULT, continuous);
 
     List<Row> km = new ArrayList<>();
-    for (int a = 1; a <= 2; a++) {
+    for (int a = 1; a <= ANALYSES.length; a++) {
       for (int o : OUTCOMES) {
         double ht = 0.0004 * (o == 6 ? 1.5 : 0.8);
         double hc = 0.0004;
-        long nt = a == 1 ? 1500 : 1450;
-        long nc = a == 1 ? 4000 : 1450;
+        long nt = targetSubjects(a);
+        long nc = comparatorSubjects(a);
         for (int d = 0; d <= 365; d += 5) {
           double st = Math.exp(-ht * d);
           double sc = Math.exp(-hc * d);
@@ -243,21 +345,23 @@ final class SyntheticResults {
     t.put(ResultsSchema.KAPLAN_MEIER_DIST, km);
 
     List<Row> diag = new ArrayList<>();
-    for (int o : concat(OUTCOMES, NEGATIVE_CONTROLS)) {
-      boolean power = o != 7;
-      diag.add(
-          RowFactory.create(
-              2,
-              o,
-              0.04,
-              0.58,
-              power ? 1.6 : 3.9,
-              0.05,
-              "PASS",
-              "PASS",
-              power ? "PASS" : "FAIL",
-              "PASS",
-              power));
+    for (int a = 1; a <= ANALYSES.length; a++) {
+      for (int o : concat(OUTCOMES, NEGATIVE_CONTROLS)) {
+        boolean power = o != 7;
+        diag.add(
+            RowFactory.create(
+                a,
+                o,
+                0.04,
+                0.58,
+                power ? 1.6 : 3.9,
+                0.05,
+                "PASS",
+                "PASS",
+                power ? "PASS" : "FAIL",
+                "PASS",
+                power));
+      }
     }
     t.put(ResultsSchema.DIAGNOSTICS_SUMMARY, diag);
     return t;

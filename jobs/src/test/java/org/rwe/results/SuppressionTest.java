@@ -29,7 +29,7 @@ class SuppressionTest {
   static Row cmr(long ts, long cs, long to, long co) {
     return row(
         2, 1, "o", false, ts, cs, ts * 300, cs * 300, to, co, 0.8, 0.6, 1.1, 0.2, -0.22, 0.15, 1.5,
-        "OK", 0.82, 0.55, 1.2, 0.3);
+        0.9, "att", 0.82, 0.55, 1.2, 0.3, -0.2, 0.2, "OK");
   }
 
   static Row one(ResultTable t, Row r) {
@@ -68,11 +68,15 @@ class SuppressionTest {
             "calibrated_rr",
             "calibrated_ci_95_lb",
             "calibrated_ci_95_ub",
-            "calibrated_p")) {
+            "calibrated_p",
+            "calibrated_log_rr",
+            "calibrated_se_log_rr",
+            "one_sided_p")) {
       assertNull(at(t, r, c), c);
     }
     assertEquals(40L, at(t, r, "target_outcomes"));
     assertEquals("OK", at(t, r, "model_status"));
+    assertEquals("att", at(t, r, "target_estimator"));
     Row fine = one(t, cmr(500, 600, 40, 30));
     assertEquals(0.8, at(t, fine, "rr"));
     assertEquals(0.82, at(t, fine, "calibrated_rr"));
@@ -280,6 +284,86 @@ class SuppressionTest {
     assertNull(at(t, r, "target_survival"));
     assertNull(at(t, r, "target_survival_ub"));
     assertEquals(0.8, at(t, r, "comparator_survival"));
+  }
+
+  @Test
+  void incidenceRatesAreMaskedAndProtectedLikeTheEstimates() {
+    ResultTable t = ResultsSchema.INCIDENCE_RATE;
+    // Target: 15 subjects, 12 with the outcome (3 without: withheld as in cohort_method_result).
+    // Comparator: 600 subjects, 4 with the outcome (masked, and its rate with it).
+    Row r =
+        one(t, row(2, 1, 15L, 12.0, 12L, 1000.0, 500.0, 1700.0, 600L, 500.0, 4L, 8.0, 2.2, 20.5));
+    assertEquals(15L, at(t, r, "target_subjects"));
+    assertEquals(12.0, at(t, r, "target_years"));
+    assertNull(at(t, r, "target_outcomes"), "withheld");
+    assertNull(at(t, r, "target_ir"), "rate x years would give the outcomes away");
+    assertEquals(-11L, at(t, r, "comparator_outcomes"));
+    assertNull(at(t, r, "comparator_ir"));
+    assertNull(at(t, r, "comparator_ir_ub"));
+    assertEquals(500.0, at(t, r, "comparator_years"));
+    // A masked arm: its person-years are null too.
+    Row small =
+        one(t, row(2, 1, 5L, 4.0, 0L, 0.0, 0.0, 900.0, 600L, 500.0, 40L, 80.0, 57.0, 109.0));
+    assertEquals(-11L, at(t, small, "target_subjects"));
+    assertNull(at(t, small, "target_years"));
+    assertEquals(80.0, at(t, small, "comparator_ir"));
+  }
+
+  @Test
+  void followUpQuantilesOfAMaskedArmAreNull() {
+    ResultTable t = ResultsSchema.FOLLOW_UP_DIST;
+    Object[] v = new Object[t.columns().size()];
+    v[0] = 2;
+    v[1] = 1;
+    for (int i = 2; i < 16; i++) {
+      v[i] = 10.0 * i;
+    }
+    v[16] = 6L;
+    v[17] = 600L;
+    Row r = one(t, RowFactory.create(v));
+    assertEquals(-11L, at(t, r, "target_subjects"));
+    assertNull(at(t, r, "target_min_days"));
+    assertNull(at(t, r, "target_max_days"));
+    assertEquals(90.0, at(t, r, "comparator_min_days"));
+  }
+
+  @Test
+  void absoluteRiskRestsOnTheCountsAtTheHorizon() {
+    ResultTable t = ResultsSchema.ABSOLUTE_RISK;
+    Row r = one(t, row(2, 1, 365, 0.01, 0.05, -0.04, -0.06, -0.02, 300L, 3L, 300L, 30L));
+    assertEquals(-11L, at(t, r, "target_outcomes"));
+    assertNull(at(t, r, "target_risk"), "risk x subjects would give 3 away");
+    assertEquals(0.05, at(t, r, "comparator_risk"));
+    assertNull(at(t, r, "risk_difference"));
+    assertNull(at(t, r, "rd_ci_95_lb"));
+  }
+
+  @Test
+  void continuousOutcomesOfFewSubjectsAreNull() {
+    ResultTable t = ResultsSchema.CONTINUOUS_OUTCOME_RESULT;
+    Row r = one(t, row(2, 5, "PHQ-9", "weighted", 9L, 300L, -3.0, -1.5, -1.5, -2.5, -0.5, 0.01));
+    assertEquals(-11L, at(t, r, "target_subjects"));
+    assertNull(at(t, r, "target_mean"));
+    assertEquals(-1.5, at(t, r, "comparator_mean"));
+    assertNull(at(t, r, "mean_difference"));
+    assertNull(at(t, r, "p"));
+  }
+
+  /** What ShareableScan checks on data, on the declaration itself. */
+  @Test
+  void everyColumnNamedLikeACountIsDeclaredAsOne() {
+    java.util.regex.Pattern count =
+        java.util.regex.Pattern.compile(
+            ".*(subjects|persons|outcomes|events|at_risk|_count)(_before|_after)?");
+    for (ResultTable t : ResultsSchema.ALL) {
+      for (ResultColumn c : t.columns()) {
+        if (count.matcher(c.name()).matches()) {
+          assertTrue(
+              c.kind() == ResultColumn.Kind.COUNT || c.kind() == ResultColumn.Kind.RECORD_COUNT,
+              t.name() + "." + c.name() + " is declared " + c.kind());
+        }
+      }
+    }
   }
 
   @Test
