@@ -1,7 +1,9 @@
 package org.rwe.matching;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -45,7 +47,9 @@ public final class Balance {
                 sum(when(t, 1.0).otherwise(0.0)).as("n_t"),
                 sum(when(c, 1.0).otherwise(0.0)).as("n_c"),
                 sum(when(t, w).otherwise(0.0)).as("w_t"),
-                sum(when(c, w).otherwise(0.0)).as("w_c"));
+                sum(when(c, w).otherwise(0.0)).as("w_c"),
+                sum(when(t.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_t"),
+                sum(when(c.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_c"));
     Column x = col("covariate_value");
     Dataset<Row> sums =
         keyed
@@ -78,7 +82,14 @@ public final class Balance {
             stdDiff(mtB, mcB, vtB, vcB).as("std_diff_before"),
             mtA.as("target_mean_after"),
             mcA.as("comparator_mean_after"),
-            stdDiff(mtA, mcA, vtA, vcA).as("std_diff_after"))
+            stdDiff(mtA, mcA, vtA, vcA).as("std_diff_after"),
+            // Arm sizes: the small-cell rule masks a mean that stands for too few subjects.
+            col("n_t").cast("long").as("target_subjects_before"),
+            col("n_c").cast("long").as("comparator_subjects_before"),
+            // Weights above 1 (IPTW, strata with more targets than comparators) must not make
+            // an arm look bigger than the subjects it keeps: the size decides what is masked.
+            least(round(col("w_t")), col("k_t")).cast("long").as("target_subjects_after"),
+            least(round(col("w_c")), col("k_c")).cast("long").as("comparator_subjects_after"))
         .join(
             ref.select(
                 col("covariate_id"),
@@ -96,7 +107,11 @@ public final class Balance {
             "std_diff_before",
             "target_mean_after",
             "comparator_mean_after",
-            "std_diff_after");
+            "std_diff_after",
+            "target_subjects_before",
+            "comparator_subjects_before",
+            "target_subjects_after",
+            "comparator_subjects_after");
   }
 
   static Column stdDiff(Column meanT, Column meanC, Column varT, Column varC) {

@@ -29,6 +29,26 @@ import org.rwe.run.Stage;
 public final class MatchJob {
   private MatchJob() {}
 
+  /** The unmasked covariate balance, under match/ (restricted). */
+  static final String BALANCE = "covariate_balance";
+
+  /**
+   * Covariate balance before small-cell masking; the shared table when the match stage of this run
+   * predates the unmasked copy.
+   */
+  public static Dataset<Row> unmaskedBalance(RunContext ctx) {
+    String path = ctx.stagePath("match", BALANCE);
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      if (p.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration()).exists(p)) {
+        return ctx.read("match", BALANCE);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return ctx.readResult(ResultsSchema.COVARIATE_BALANCE.name());
+  }
+
   public static Map<String, Long> run(RunContext ctx) {
     Dataset<Row> cohort = ctx.read("cohort", "exposure_cohort");
     Dataset<Row> events = ctx.read("cohort", "outcome_events");
@@ -138,9 +158,13 @@ public final class MatchJob {
     if (allBefore != null) {
       Dataset<Row> after =
           studyPopulation.select("analysis_id", "outcome_id", "row_id", "treatment", "weight");
-      ctx.writeResult(
+      // Unmasked, beside the populations (restricted): the diagnostics judge balance on every
+      // covariate; the shared table masks the means of small cells.
+      ctx.write(
           Balance.compute(allBefore, after, covariates, ctx.read("features", "covariate_ref")),
-          ResultsSchema.COVARIATE_BALANCE);
+          "match",
+          BALANCE);
+      ctx.writeResult(ctx.read("match", BALANCE), ResultsSchema.COVARIATE_BALANCE);
     } else {
       ctx.writeResult(
           ctx.spark().createDataFrame(List.of(), ResultsSchema.COVARIATE_BALANCE.schema()),

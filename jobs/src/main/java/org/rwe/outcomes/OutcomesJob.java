@@ -16,8 +16,10 @@ import org.apache.spark.sql.RowFactory;
 import org.rwe.config.AnalysisSettings;
 import org.rwe.config.DiagnosticsSettings;
 import org.rwe.config.OutcomeDefinition;
+import org.rwe.matching.MatchJob;
 import org.rwe.results.ResultTable;
 import org.rwe.results.ResultsSchema;
+import org.rwe.results.Suppression;
 import org.rwe.run.RunContext;
 import org.rwe.run.Stage;
 import org.rwe.stats.CoxFit;
@@ -99,13 +101,16 @@ public final class OutcomesJob {
         rates.add(rateRow(a, o, e));
         double[] ft = OutcomeModels.followUp(subjects, 1);
         double[] fc = OutcomeModels.followUp(subjects, 0);
-        Object[] f = new Object[16];
+        Object[] f = new Object[18];
         f[0] = a.analysisId();
         f[1] = o.outcomeId();
         for (int i = 0; i < 7; i++) {
           f[2 + i] = ft[i];
           f[9 + i] = fc[i];
         }
+        // The arm sizes, for the small-cell rule: the quantiles of a few subjects are theirs.
+        f[16] = e.target().subjects();
+        f[17] = e.comparator().subjects();
         followUp.add(RowFactory.create(f));
         if (!subjects.isEmpty()) {
           for (OutcomeModels.KmPoint p : OutcomeModels.kaplanMeierTable(a, subjects)) {
@@ -130,9 +135,10 @@ public final class OutcomesJob {
     write(ctx, results, ResultsSchema.COHORT_METHOD_RESULT);
     write(ctx, rates, ResultsSchema.INCIDENCE_RATE);
     write(ctx, followUp, ResultsSchema.FOLLOW_UP_DIST);
-    write(ctx, km, ResultsSchema.KAPLAN_MEIER_DIST);
+    java.util.Set<String> hidden = hiddenOutcomes(ctx, results);
+    write(ctx, withoutHiddenCurves(km, hidden), ResultsSchema.KAPLAN_MEIER_DIST);
     write(ctx, risk, ResultsSchema.ABSOLUTE_RISK);
-    write(ctx, diagnostics(ctx, estimates, nulls), ResultsSchema.DIAGNOSTICS_SUMMARY);
+    write(ctx, diagnostics(ctx, estimates, nulls, hidden), ResultsSchema.DIAGNOSTICS_SUMMARY);
     List<Row> defs = new ArrayList<>();
     for (int i = 0; i < analyses.size(); i++) {
       AnalysisSettings a = analyses.get(i);
@@ -320,18 +326,93 @@ public final class OutcomesJob {
         1 - c.survival(),
         rd,
         finite(rd - 1.959963984540054 * se),
-        finite(rd + 1.959963984540054 * se));
+        finite(rd + 1.959963984540054 * se),
+        atRisk(subjects, 1, horizon),
+        outcomesBy(subjects, 1, horizon),
+        atRisk(subjects, 0, horizon),
+        outcomesBy(subjects, 0, horizon));
+  }
+
+  /** Subjects of an arm still at risk at the start of the day (as the Kaplan-Meier table). */
+  static long atRisk(List<OutcomeModels.Subject> subjects, int treatment, int day) {
+    return subjects.stream()
+        .filter(s -> s.treatment() == treatment && s.survivalTime() >= day)
+        .count();
+  }
+
+  /** Subjects of an arm with the outcome on or before the day. */
+  static long outcomesBy(List<OutcomeModels.Subject> subjects, int treatment, int day) {
+    return subjects.stream()
+        .filter(s -> s.treatment() == treatment && s.event() && s.survivalTime() <= day)
+        .count();
+  }
+
+  /**
+   * The outcome counts that cohort_method_result does not publish (masked or withheld), as
+   * "analysis/outcome/treatment": what is computed from them in other tables (an arm's survival
+   * curve, the MDRR) is not published either, or it would give the count away.
+   */
+  private static java.util.Set<String> hiddenOutcomes(RunContext ctx, List<Row> results) {
+    ResultTable t = ResultsSchema.COHORT_METHOD_RESULT;
+    int ti = t.indexOf("target_outcomes");
+    int ci = t.indexOf("comparator_outcomes");
+    java.util.Set<String> hidden = new java.util.HashSet<>();
+    for (Row r : Suppression.apply(results, t, ctx.settings().minCellCount())) {
+      String k = r.getInt(0) + "/" + r.getInt(1);
+      if (r.isNullAt(ti) || r.getLong(ti) < 0) {
+        hidden.add(k + "/1");
+      }
+      if (r.isNullAt(ci) || r.getLong(ci) < 0) {
+        hidden.add(k + "/0");
+      }
+    }
+    return hidden;
+  }
+
+  static boolean hidden(java.util.Set<String> hidden, String key) {
+    return hidden.contains(key + "/1") || hidden.contains(key + "/0");
+  }
+
+  /** Kaplan-Meier rows with the survival of an arm whose outcome count is hidden set to null. */
+  private static List<Row> withoutHiddenCurves(List<Row> km, java.util.Set<String> hidden) {
+    if (hidden.isEmpty()) {
+      return km;
+    }
+    List<Row> out = new ArrayList<>(km.size());
+    for (Row r : km) {
+      String k = r.getInt(0) + "/" + r.getInt(1);
+      boolean t = hidden.contains(k + "/1");
+      boolean c = hidden.contains(k + "/0");
+      if (!t && !c) {
+        out.add(r);
+        continue;
+      }
+      Object[] v = new Object[r.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = r.get(i);
+      }
+      // target_survival(_lb, _ub) at 3..5, comparator_survival(_lb, _ub) at 6..8
+      for (int i = 3; i < 6; i++) {
+        v[i] = t ? null : v[i];
+        v[i + 3] = c ? null : v[i + 3];
+      }
+      out.add(RowFactory.create(v));
+    }
+    return out;
   }
 
   /** PASS/FAIL per analysis and outcome against the thresholds of the diagnostics settings. */
   private static List<Row> diagnostics(
       RunContext ctx,
       Map<String, OutcomeModels.Estimate> estimates,
-      Map<Integer, EmpiricalCalibration.Null> nulls) {
+      Map<Integer, EmpiricalCalibration.Null> nulls,
+      java.util.Set<String> hiddenOutcomes) {
     DiagnosticsSettings d = ctx.settings().diagnostics();
     Map<String, Double> maxSdm = new HashMap<>();
+    // Balance before small-cell masking (the match stage keeps it beside the populations): a
+    // covariate whose SDM the shared table withholds still counts for the verdict.
     for (Row r :
-        ctx.readResult("covariate_balance")
+        MatchJob.unmaskedBalance(ctx)
             .groupBy("analysis_id", "outcome_id")
             .agg(max(abs(col("std_diff_after"))))
             .collectAsList()) {
@@ -370,7 +451,7 @@ public final class OutcomesJob {
                 o.outcomeId(),
                 sdm,
                 equipoise,
-                mdrr,
+                hidden(hiddenOutcomes, key(a, o)) ? null : mdrr,
                 ease,
                 balance,
                 equi,

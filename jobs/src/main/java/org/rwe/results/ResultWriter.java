@@ -1,10 +1,7 @@
 package org.rwe.results;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -22,31 +19,15 @@ public final class ResultWriter {
   private ResultWriter() {}
 
   /**
-   * Counts of persons or events in 1..minCellCount-1 are written as -minCellCount (CohortMethod's
-   * convention: negative means "fewer than"); values derived from a masked count become null.
+   * Applies the small-cell rules of {@link Suppression} as the table's declaration says. Result
+   * tables are aggregates, so their rows are brought to the driver for it.
    */
   public static Dataset<Row> suppress(Dataset<Row> df, ResultTable table, int minCellCount) {
     if (minCellCount <= 1) {
       return df;
     }
-    List<Column> cols = new ArrayList<>();
-    for (ResultColumn c : table.columns()) {
-      Column v = col(c.name());
-      if (c.minCellCounted()) {
-        v =
-            when(v.gt(0).and(v.lt(minCellCount)), lit(-minCellCount).cast(c.type()))
-                .otherwise(v)
-                .as(c.name());
-      } else if (c.derivedFrom() != null) {
-        Column source = col(c.derivedFrom());
-        v =
-            when(source.gt(0).and(source.lt(minCellCount)), lit(null).cast(c.type()))
-                .otherwise(v)
-                .as(c.name());
-      }
-      cols.add(v);
-    }
-    return df.select(cols.toArray(Column[]::new));
+    List<Row> masked = Suppression.apply(df.collectAsList(), table, minCellCount);
+    return df.sparkSession().createDataFrame(masked, table.schema());
   }
 
   /** Fails on any drift between the data and the declared schema. */

@@ -57,6 +57,7 @@ public final class Pipeline {
     jobs.put(Stage.PROPENSITY, org.rwe.propensity.PropensityJob::run);
     jobs.put(Stage.MATCH, org.rwe.matching.MatchJob::run);
     jobs.put(Stage.OUTCOMES, org.rwe.outcomes.OutcomesJob::run);
+    jobs.put(Stage.REPORT, org.rwe.report.ReportJob::run);
     return jobs;
   }
 
@@ -70,7 +71,7 @@ public final class Pipeline {
       Map<String, String> overrides) {
     StudySettings settings = StudySettings.load(studyFile, overrides);
     Stage first = from == null ? Stage.INGEST : Stage.parse(from, "--from");
-    Stage last = to == null ? Stage.OUTCOMES : Stage.parse(to, "--to");
+    Stage last = to == null ? Stage.REPORT : Stage.parse(to, "--to");
     if (last.ordinal() < first.ordinal()) {
       throw new org.rwe.config.SettingsException(
           "Invalid value for --to: stage '"
@@ -145,7 +146,7 @@ public final class Pipeline {
         spark.sparkContext().clearJobGroup();
       }
       Manifest.write(fs, work, settings, input, id, started, Instant.now(), records, spark);
-      if (last != Stage.OUTCOMES) {
+      if (last != Stage.REPORT) {
         LOG.info(
             "stopped after stage {}: run {} not published; its outputs are in {}",
             last.id(),

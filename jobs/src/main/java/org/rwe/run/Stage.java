@@ -11,7 +11,8 @@ public enum Stage {
   FEATURES,
   PROPENSITY,
   MATCH,
-  OUTCOMES;
+  OUTCOMES,
+  REPORT;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

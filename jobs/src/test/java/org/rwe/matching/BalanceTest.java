@@ -72,6 +72,11 @@ class BalanceTest {
     assertEquals(1.0, b.<Double>getAs("target_mean_after"), 1e-12);
     assertEquals(0.5, b.<Double>getAs("comparator_mean_after"), 1e-12);
     assertEquals(0.5 / Math.sqrt((0 + 0.25) / 2), b.<Double>getAs("std_diff_after"), 1e-12);
+    // Arm sizes, for the small-cell rule on means: 3 and 3 before, 2 and 2 matched after.
+    assertEquals(3L, b.<Long>getAs("target_subjects_before"));
+    assertEquals(3L, b.<Long>getAs("comparator_subjects_before"));
+    assertEquals(2L, b.<Long>getAs("target_subjects_after"));
+    assertEquals(2L, b.<Long>getAs("comparator_subjects_after"));
   }
 
   @Test
