@@ -80,8 +80,9 @@ public final class ResultsSchema {
   public static final ResultTable COHORT_METHOD_RESULT =
       ResultTable.table(
               "cohort_method_result",
-              "Per analysis and outcome: subjects, days at risk, events per arm, and the hazard"
-                  + " ratio of target vs comparator with its 95% CI.")
+              "Per analysis and outcome: subjects, days at risk, events per arm, and the relative"
+                  + " risk of target vs comparator with its 95% CI: a hazard, incidence rate or"
+                  + " odds ratio as the analysis's model_type (table analysis) says.")
           .col("analysis_id", IntegerType, "analysis")
           .col("outcome_id", IntegerType, "outcome")
           .col("outcome_name", StringType, "outcome name")
@@ -92,7 +93,11 @@ public final class ResultsSchema {
           .col("comparator_days", LongType, "days at risk in the comparator arm")
           .count("target_outcomes", LongType, "subjects with the outcome in the target arm")
           .count("comparator_outcomes", LongType, "subjects with the outcome in the comparator arm")
-          .col("rr", DoubleType, "hazard ratio (target vs comparator)")
+          .col(
+              "rr",
+              DoubleType,
+              "target vs comparator: hazard ratio (cox), incidence rate ratio (poisson) or odds"
+                  + " ratio (logistic)")
           .col("ci_95_lb", DoubleType, "lower bound of the 95% confidence interval")
           .col("ci_95_ub", DoubleType, "upper bound of the 95% confidence interval")
           .col("p", DoubleType, "two-sided p-value (Wald)")
@@ -239,12 +244,57 @@ public final class ResultsSchema {
           .col("p", DoubleType, "two-sided p-value")
           .build();
 
+  public static final ResultTable INTERACTION_RESULT =
+      ResultTable.table(
+              "interaction_result",
+              "Subgroup analyses (CohortMethod's cm_interaction_result): per analysis, outcome and"
+                  + " subgroup, the analysis's outcome model with treatment, subgroup and treatment"
+                  + " x subgroup (stratified and weighted as the main model); rr is exp of the"
+                  + " interaction term, the ratio of the subgroup's relative risk to that of the"
+                  + " other subjects. Counts are those of the subgroup's members.")
+          .col("analysis_id", IntegerType, "analysis")
+          .col("outcome_id", IntegerType, "outcome")
+          .col(
+              "interaction_covariate_id",
+              LongType,
+              "the subgroup's covariate id (subgroups[].covariateId, e.g. 8532001 female)")
+          .col("interaction_name", StringType, "the subgroup's name")
+          .count("target_subjects", LongType, "target subjects in the subgroup")
+          .count("comparator_subjects", LongType, "comparator subjects in the subgroup")
+          .col("target_days", LongType, "days at risk of the target subjects in the subgroup")
+          .col(
+              "comparator_days",
+              LongType,
+              "days at risk of the comparator subjects in the subgroup")
+          .count("target_outcomes", LongType, "target subjects in the subgroup with the outcome")
+          .count(
+              "comparator_outcomes",
+              LongType,
+              "comparator subjects in the subgroup with the outcome")
+          .col(
+              "rr",
+              DoubleType,
+              "ratio of relative risks (subgroup / others) of target vs comparator: exp(interaction)")
+          .col("ci_95_lb", DoubleType, "lower bound of its 95% confidence interval")
+          .col("ci_95_ub", DoubleType, "upper bound of its 95% confidence interval")
+          .col("p", DoubleType, "two-sided p-value (Wald) for no interaction (rr = 1)")
+          .col("log_rr", DoubleType, "log of rr, the interaction coefficient")
+          .col("se_log_rr", DoubleType, "standard error of log_rr")
+          .col("model_status", StringType, "OK, or why no estimate was possible")
+          .build();
+
   public static final ResultTable ANALYSIS =
       ResultTable.table(
               "analysis",
-              "The analyses of the grid: id, description and the full definition as JSON.")
+              "The analyses of the grid: id, description, outcome model type and the full"
+                  + " definition as JSON.")
           .col("analysis_id", IntegerType, "analysis")
           .col("description", StringType, "what the analysis does")
+          .col(
+              "model_type",
+              StringType,
+              "outcome model: cox (rr is a hazard ratio), poisson (incidence rate ratio) or"
+                  + " logistic (odds ratio); conditional when stratified")
           .col("definition", StringType, "the resolved settings of the analysis, as JSON")
           .build();
 
@@ -298,6 +348,7 @@ public final class ResultsSchema {
           ABSOLUTE_RISK,
           DIAGNOSTICS_SUMMARY,
           CONTINUOUS_OUTCOME_RESULT,
+          INTERACTION_RESULT,
           ANALYSIS);
 
   public static Optional<ResultTable> byName(String name) {
