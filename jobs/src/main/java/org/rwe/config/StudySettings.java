@@ -195,6 +195,10 @@ public record StudySettings(
     if (analyses.isEmpty()) {
       c.problem("analyses", "the study defines no analysis");
     }
+    if (subgroups.size() > 64) {
+      // Membership travels as one bit per subgroup in a 64-bit mask (OutcomesJob).
+      c.problem("subgroups", "at most 64 subgroups, got " + subgroups.size());
+    }
     Set<Long> subgroupIds = new TreeSet<>();
     for (SubgroupDefinition g : subgroups) {
       if (!subgroupIds.add(g.covariateId())) {

@@ -163,6 +163,12 @@ class StudySettingsTest {
     assertTrue(m.contains("subgroups[2].name"), m);
     assertTrue(m.contains("subgroups[2].minAgeAtIndex"), m);
     assertTrue(m.contains("covariateId 3 is used twice"), m);
+    StringBuilder many = new StringBuilder("subgroups = [");
+    for (int i = 1; i <= 65; i++) {
+      many.append("{ covariateId = ").append(i).append(", name = g").append(i).append(" }\n");
+    }
+    m = problem(many.append("]").toString()).getMessage();
+    assertTrue(m.contains("at most 64 subgroups"), m);
   }
 
   @Test
