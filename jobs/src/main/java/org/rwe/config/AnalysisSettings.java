@@ -6,8 +6,9 @@ import java.util.Set;
 /**
  * One analysis of the grid, numbered as CohortMethod numbers them: which population (study
  * population options), how it is adjusted (none, PS matching, PS stratification, IPTW; optional
- * trimming first) and how the outcome model is fitted. Option names follow CohortMethod's matchOnPs
- * / stratifyByPs / trimByPs / createPs(estimator) / fitOutcomeModel.
+ * trimming first) and how the outcome model is fitted (Cox, Poisson or logistic; stratified by
+ * matched set or PS stratum; with subgroup interaction terms). Option names follow CohortMethod's
+ * matchOnPs / stratifyByPs / trimByPs / createPs(estimator) / fitOutcomeModel.
  */
 public record AnalysisSettings(
     int analysisId,
@@ -28,9 +29,15 @@ public record AnalysisSettings(
     List<Double> equipoiseBounds,
     boolean stratified,
     String ties,
+    String modelType,
+    List<Long> interactionCovariateIds,
     StudyPopulationSettings studyPopulation) {
 
   public static final Set<String> ADJUSTMENTS = Set.of("none", "match", "stratify", "iptw");
+
+  /** CohortMethod's outcome model types: hazard, incidence rate or odds ratio. */
+  public static final Set<String> MODEL_TYPES = Set.of("cox", "poisson", "logistic");
+
   public static final Set<String> CALIPER_SCALES =
       Set.of("propensity score", "standardized", "standardized logit");
   static final Set<String> KEYS =
@@ -53,6 +60,8 @@ public record AnalysisSettings(
           "equipoiseBounds",
           "stratified",
           "ties",
+          "modelType",
+          "interactionCovariateIds",
           "studyPopulation");
 
   public boolean matched() {
@@ -101,6 +110,8 @@ public record AnalysisSettings(
             c.numbers("equipoiseBounds"),
             c.bool("stratified"),
             c.oneOf("ties", Set.of("efron", "breslow")),
+            c.oneOf("modelType", MODEL_TYPES),
+            c.longs("interactionCovariateIds"),
             StudyPopulationSettings.from(pop));
     if (a.stratified && !a.hasStrata()) {
       c.problem(
@@ -109,6 +120,9 @@ public record AnalysisSettings(
               + " \"stratify\"), got adjustment = \""
               + a.adjustment
               + "\"");
+    }
+    if (a.interactionCovariateIds.stream().distinct().count() != a.interactionCovariateIds.size()) {
+      c.problem("interactionCovariateIds", "lists a covariate twice: " + a.interactionCovariateIds);
     }
     if (a.equipoiseBounds.size() != 2
         || !(a.equipoiseBounds.get(0) >= 0

@@ -28,7 +28,12 @@ final class Cfg {
   }
 
   String key(String path) {
-    return prefix.isEmpty() ? path : prefix + "." + path;
+    if (prefix.isEmpty() || path.isEmpty()) {
+      // key("") names this object itself (list elements are re-wrapped with it), without a
+      // trailing dot that would turn 'analyses[0].caliper' into 'analyses[0]..caliper'.
+      return prefix.isEmpty() ? path : prefix;
+    }
+    return prefix + "." + path;
   }
 
   List<String> problems() {

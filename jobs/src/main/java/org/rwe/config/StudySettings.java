@@ -31,6 +31,7 @@ public record StudySettings(
     PropensitySettings propensity,
     List<AnalysisSettings> analyses,
     List<OutcomeDefinition> outcomes,
+    List<SubgroupDefinition> subgroups,
     DiagnosticsSettings diagnostics,
     int absoluteRiskHorizonDays,
     int minCellCount,
@@ -150,6 +151,11 @@ public record StudySettings(
       outcomes.add(OutcomeDefinition.from(o, defaults.at("outcome")));
     }
 
+    List<SubgroupDefinition> subgroups = new ArrayList<>();
+    for (Cfg g : c.objects("subgroups")) {
+      subgroups.add(SubgroupDefinition.from(g, defaults.at("subgroup")));
+    }
+
     StudySettings s =
         new StudySettings(
             c.string("study.id"),
@@ -163,6 +169,7 @@ public record StudySettings(
             PropensitySettings.from(c.at("propensity")),
             List.copyOf(analyses),
             List.copyOf(outcomes),
+            List.copyOf(subgroups),
             DiagnosticsSettings.from(c.at("diagnostics")),
             c.intAtLeast("absoluteRisk.horizonDays", 1),
             c.intAtLeast("results.minCellCount", 0),
@@ -171,7 +178,10 @@ public record StudySettings(
     return s;
   }
 
-  /** Checks that span stages: ids unique, every concept set used is defined. */
+  /**
+   * Checks that span stages: ids unique, every concept set used is defined, every interaction
+   * covariate of an analysis is a defined subgroup.
+   */
   private void crossCheck(Cfg c) {
     if (!studyId.matches("[A-Za-z0-9._-]+")) {
       c.problem("study.id", "must be a plain name ([A-Za-z0-9._-]+), got '" + studyId + "'");
@@ -184,6 +194,31 @@ public record StudySettings(
     }
     if (analyses.isEmpty()) {
       c.problem("analyses", "the study defines no analysis");
+    }
+    if (subgroups.size() > 64) {
+      // Membership travels as one bit per subgroup in a 64-bit mask (OutcomesJob).
+      c.problem("subgroups", "at most 64 subgroups, got " + subgroups.size());
+    }
+    Set<Long> subgroupIds = new TreeSet<>();
+    for (SubgroupDefinition g : subgroups) {
+      if (!subgroupIds.add(g.covariateId())) {
+        c.problem("subgroups", "covariateId " + g.covariateId() + " is used twice");
+      }
+    }
+    for (int i = 0; i < analyses.size(); i++) {
+      for (long id : analyses.get(i).interactionCovariateIds()) {
+        if (!subgroupIds.contains(id)) {
+          c.problems()
+              .add(
+                  "Invalid value at 'analyses["
+                      + i
+                      + "].interactionCovariateIds': covariate "
+                      + id
+                      + " is not a subgroup defined under subgroups (defined: "
+                      + subgroupIds
+                      + ")");
+        }
+      }
     }
     ids.clear();
     for (OutcomeDefinition o : outcomes) {
@@ -234,6 +269,14 @@ public record StudySettings(
                   + new TreeSet<>(conceptSets.keySet())
                   + ")");
     }
+  }
+
+  /** The subgroup with this covariate id. */
+  public SubgroupDefinition subgroup(long covariateId) {
+    return subgroups.stream()
+        .filter(g -> g.covariateId() == covariateId)
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("No subgroup " + covariateId));
   }
 
   public AnalysisSettings analysis(int analysisId) {

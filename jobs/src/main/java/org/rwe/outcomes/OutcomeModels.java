@@ -4,28 +4,50 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.rwe.config.AnalysisSettings;
-import org.rwe.stats.CoxFit;
 import org.rwe.stats.CoxModel;
+import org.rwe.stats.Effect;
+import org.rwe.stats.GlmOptions;
 import org.rwe.stats.KaplanMeier;
+import org.rwe.stats.LogisticModel;
+import org.rwe.stats.PoissonModel;
 import org.rwe.stats.PoissonRate;
+import org.rwe.stats.RegressionFit;
 
 /**
  * The outcome analysis of one analysis and outcome on its study population, as CohortMethod's
- * {@code fitOutcomeModel}: Cox on survival time with the treatment as the only covariate,
- * stratified by matched set or PS stratum when the analysis says so, weighted (robust SE) for IPTW;
- * plus counts, incidence rates, follow-up and Kaplan-Meier per arm. Pure: subjects in, numbers out.
+ * {@code fitOutcomeModel}: the analysis's model type (Cox on survival time, Poisson on outcome
+ * counts with log days at risk as offset, or logistic on having the outcome) with the treatment as
+ * the only covariate, stratified by matched set or PS stratum when the analysis says so (then
+ * conditional Poisson or conditional logistic regression), weighted (robust SE) for IPTW; subgroup
+ * interaction models; plus counts, incidence rates, follow-up and Kaplan-Meier per arm. Pure:
+ * subjects in, numbers out.
  */
 public final class OutcomeModels {
   private OutcomeModels() {}
 
-  /** One subject of a population. */
+  /**
+   * One subject of a population.
+   *
+   * @param subgroups bit k set when the subject belongs to the study's k-th subgroup (see {@link
+   *     org.rwe.config.StudySettings#subgroups()})
+   */
   public record Subject(
       int treatment,
       Long stratumId,
       double weight,
       long timeAtRisk,
       long survivalTime,
-      boolean event) {}
+      long outcomeCount,
+      long subgroups) {
+
+    public boolean event() {
+      return outcomeCount > 0;
+    }
+
+    public boolean inSubgroup(int index) {
+      return (subgroups & (1L << index)) != 0;
+    }
+  }
 
   /** Counts of one arm. */
   public record Arm(long subjects, long days, long outcomes) {
@@ -34,38 +56,96 @@ public final class OutcomeModels {
     }
   }
 
-  public record Estimate(Arm target, Arm comparator, CoxFit fit) {}
+  /** The treatment effect (hazard, rate or odds ratio) and the counts of both arms. */
+  public record Estimate(Arm target, Arm comparator, Effect effect) {}
 
   public static Estimate estimate(AnalysisSettings a, List<Subject> subjects) {
+    double[] x = subjects.stream().mapToDouble(Subject::treatment).toArray();
+    RegressionFit fit = fit(a, subjects, new double[][] {x});
+    return new Estimate(arm(subjects, 1), arm(subjects, 0), fit.effect(0));
+  }
+
+  /**
+   * The subgroup interaction of one analysis and outcome: the analysis's model with treatment,
+   * subgroup and treatment x subgroup, stratified and weighted as the main model. The effect is the
+   * interaction term, exp of which is the ratio of the subgroup's relative risk to the rest's
+   * (CohortMethod's {@code interactionCovariateIds}). Counts are those of the subgroup's members.
+   *
+   * @param subgroup index of the subgroup in the study's list (the bit of {@link
+   *     Subject#subgroups()})
+   */
+  public static Estimate interaction(AnalysisSettings a, List<Subject> subjects, int subgroup) {
     int n = subjects.size();
-    double[] time = new double[n];
-    int[] event = new int[n];
     double[] x = new double[n];
-    long[] stratum = a.stratified() ? new long[n] : null;
-    double[] weight = a.weighted() ? new double[n] : null;
-    long[] t = new long[3];
-    long[] c = new long[3];
+    double[] g = new double[n];
+    double[] xg = new double[n];
     for (int i = 0; i < n; i++) {
       Subject s = subjects.get(i);
-      time[i] = s.survivalTime();
-      event[i] = s.event() ? 1 : 0;
       x[i] = s.treatment();
+      g[i] = s.inSubgroup(subgroup) ? 1 : 0;
+      xg[i] = x[i] * g[i];
+    }
+    RegressionFit fit = fit(a, subjects, new double[][] {x, g, xg});
+    List<Subject> members = subjects.stream().filter(s -> s.inSubgroup(subgroup)).toList();
+    return new Estimate(arm(members, 1), arm(members, 0), fit.effect(2));
+  }
+
+  /** The analysis's outcome model on the given covariates. */
+  static RegressionFit fit(AnalysisSettings a, List<Subject> subjects, double[][] x) {
+    int n = subjects.size();
+    long[] stratum = a.stratified() ? new long[n] : null;
+    double[] weight = a.weighted() ? new double[n] : null;
+    for (int i = 0; i < n; i++) {
+      Subject s = subjects.get(i);
       if (stratum != null) {
         stratum[i] = s.stratumId();
       }
       if (weight != null) {
         weight[i] = s.weight();
       }
-      long[] arm = s.treatment() == 1 ? t : c;
-      arm[0]++;
-      arm[1] += s.timeAtRisk();
-      arm[2] += event[i];
     }
-    CoxModel.Options options =
-        CoxModel.Options.defaults()
-            .withTies(a.ties().equals("breslow") ? CoxModel.Ties.BRESLOW : CoxModel.Ties.EFRON);
-    CoxFit fit = CoxModel.fit(time, event, x, stratum, weight, options);
-    return new Estimate(new Arm(t[0], t[1], t[2]), new Arm(c[0], c[1], c[2]), fit);
+    return switch (a.modelType()) {
+      case "poisson" ->
+          PoissonModel.fit(
+              subjects.stream().mapToLong(Subject::outcomeCount).toArray(),
+              subjects.stream().mapToDouble(Subject::timeAtRisk).toArray(),
+              x,
+              stratum,
+              weight,
+              GlmOptions.defaults());
+      case "logistic" ->
+          LogisticModel.fit(
+              subjects.stream().mapToInt(s -> s.event() ? 1 : 0).toArray(),
+              x,
+              stratum,
+              weight,
+              GlmOptions.defaults());
+      case "cox" ->
+          CoxModel.fit(
+              subjects.stream().mapToDouble(Subject::survivalTime).toArray(),
+              subjects.stream().mapToInt(s -> s.event() ? 1 : 0).toArray(),
+              x,
+              stratum,
+              weight,
+              CoxModel.Options.defaults()
+                  .withTies(
+                      a.ties().equals("breslow") ? CoxModel.Ties.BRESLOW : CoxModel.Ties.EFRON));
+      default -> throw new IllegalArgumentException("unknown model type " + a.modelType());
+    };
+  }
+
+  private static Arm arm(List<Subject> subjects, int treatment) {
+    long count = 0;
+    long days = 0;
+    long outcomes = 0;
+    for (Subject s : subjects) {
+      if (s.treatment() == treatment) {
+        count++;
+        days += s.timeAtRisk();
+        outcomes += s.event() ? 1 : 0;
+      }
+    }
+    return new Arm(count, days, outcomes);
   }
 
   /** R's quantile type 7 of the days at risk of one arm: min, p10, p25, median, p75, p90, max. */

@@ -1,8 +1,13 @@
 package org.rwe.outcomes;
 
 import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.bit_or;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.year;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,28 +15,31 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.rwe.config.AnalysisSettings;
 import org.rwe.config.DiagnosticsSettings;
 import org.rwe.config.OutcomeDefinition;
+import org.rwe.config.SubgroupDefinition;
 import org.rwe.matching.MatchJob;
 import org.rwe.results.ResultTable;
 import org.rwe.results.ResultsSchema;
 import org.rwe.results.Suppression;
 import org.rwe.run.RunContext;
 import org.rwe.run.Stage;
-import org.rwe.stats.CoxFit;
+import org.rwe.stats.Effect;
 import org.rwe.stats.EmpiricalCalibration;
 import org.rwe.stats.KaplanMeier;
 import org.rwe.stats.PoissonRate;
 import org.rwe.stats.Power;
 
 /**
- * The outcomes job: per analysis and outcome, the outcome model, incidence rates, follow-up,
- * Kaplan-Meier and absolute risk; per analysis, the empirical null from the negative controls and
- * the calibrated estimates; the study diagnostics; and the analysis definitions.
+ * The outcomes job: per analysis and outcome, the outcome model (Cox, Poisson or logistic),
+ * incidence rates, follow-up, Kaplan-Meier and absolute risk, and the subgroup interactions the
+ * analysis asks for; per analysis, the empirical null from the negative controls and the calibrated
+ * estimates; the study diagnostics; and the analysis definitions.
  *
  * <p>Bound: populations are read to the driver one after another in (analysis, outcome) order,
  * about 40 bytes per subject each.
@@ -63,10 +71,10 @@ public final class OutcomesJob {
       List<Double> logRr = new ArrayList<>();
       List<Double> se = new ArrayList<>();
       for (OutcomeDefinition o : outcomes) {
-        CoxFit f = estimates.get(key(a, o)).fit();
+        Effect f = estimates.get(key(a, o)).effect();
         if (o.negativeControl() && f.isUsable()) {
-          logRr.add(f.logHr());
-          se.add(f.seUsed());
+          logRr.add(f.logRr());
+          se.add(f.seLogRr());
         }
       }
       if (logRr.size() >= d.minNegativeControls()) {
@@ -144,16 +152,125 @@ public final class OutcomesJob {
       AnalysisSettings a = analyses.get(i);
       defs.add(
           RowFactory.create(
-              a.analysisId(), a.description(), ctx.settings().resolvedAnalysisJson(i)));
+              a.analysisId(),
+              a.description(),
+              a.modelType(),
+              ctx.settings().resolvedAnalysisJson(i)));
     }
     write(ctx, defs, ResultsSchema.ANALYSIS);
     write(ctx, continuous(ctx), ResultsSchema.CONTINUOUS_OUTCOME_RESULT);
+    List<Row> interactions = interactions(ctx, byKey, outcomes);
+    write(ctx, interactions, ResultsSchema.INTERACTION_RESULT);
 
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("estimates", (long) results.size());
-    counts.put("estimable", estimates.values().stream().filter(e -> e.fit().isUsable()).count());
+    counts.put("estimable", estimates.values().stream().filter(e -> e.effect().isUsable()).count());
     counts.put("calibrated_analyses", (long) nulls.size());
+    counts.put("interaction_estimates", (long) interactions.size());
     return counts;
+  }
+
+  /**
+   * The subgroup interactions of every analysis that asks for them (its interactionCovariateIds),
+   * per outcome: one interaction_result row each.
+   */
+  private static List<Row> interactions(
+      RunContext ctx,
+      Map<String, List<OutcomeModels.Subject>> byKey,
+      List<OutcomeDefinition> outcomes) {
+    List<SubgroupDefinition> subgroups = ctx.settings().subgroups();
+    List<Row> rows = new ArrayList<>();
+    for (AnalysisSettings a : ctx.settings().analyses()) {
+      for (long covariateId : a.interactionCovariateIds()) {
+        SubgroupDefinition g = ctx.settings().subgroup(covariateId);
+        int index = subgroups.indexOf(g);
+        long members = 0;
+        for (OutcomeDefinition o : outcomes) {
+          List<OutcomeModels.Subject> subjects = byKey.getOrDefault(key(a, o), List.of());
+          members += subjects.stream().filter(s -> s.inSubgroup(index)).count();
+          OutcomeModels.Estimate e = OutcomeModels.interaction(a, subjects, index);
+          Effect f = e.effect();
+          boolean ok = f.isUsable();
+          rows.add(
+              RowFactory.create(
+                  a.analysisId(),
+                  o.outcomeId(),
+                  covariateId,
+                  g.name(),
+                  e.target().subjects(),
+                  e.comparator().subjects(),
+                  e.target().days(),
+                  e.comparator().days(),
+                  e.target().outcomes(),
+                  e.comparator().outcomes(),
+                  ok ? f.rr() : null,
+                  ok ? f.ci95Lb() : null,
+                  ok ? f.ci95Ub() : null,
+                  ok ? f.p() : null,
+                  ok ? f.logRr() : null,
+                  ok ? f.seLogRr() : null,
+                  f.status().name()));
+        }
+        if (members == 0 && !outcomes.isEmpty()) {
+          ctx.warn(
+              "analysis "
+                  + a.analysisId()
+                  + ": no subject is in subgroup "
+                  + covariateId
+                  + " ("
+                  + g.name()
+                  + ")"
+                  + (g.byAge()
+                      ? ""
+                      : ": no subject has covariate " + covariateId + " in the features stage")
+                  + "; its interactions are not estimable");
+        }
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Per row_id of the exposure cohort, the bitmask of the subgroups (bit k for the k-th element of
+   * {@code subgroups}) the subject belongs to: by a baseline covariate with a non-zero value, or by
+   * age at index (year of index - year of birth, as the age-group covariates count it). Rows in no
+   * subgroup may be missing.
+   *
+   * @param cohort row_id, cohort_start_date, year_of_birth
+   * @param covariates row_id, covariate_id, covariate_value (features stage, sparse)
+   */
+  static Dataset<Row> subgroupMasks(
+      Dataset<Row> cohort, Dataset<Row> covariates, List<SubgroupDefinition> subgroups) {
+    Column ageMask = lit(0L);
+    Column covariateBit = null;
+    List<Long> covariateIds = new ArrayList<>();
+    for (int k = 0; k < subgroups.size(); k++) {
+      SubgroupDefinition g = subgroups.get(k);
+      long bit = 1L << k;
+      if (g.byAge()) {
+        Column age = year(col("cohort_start_date")).minus(col("year_of_birth"));
+        ageMask = ageMask.bitwiseOR(when(age.geq(g.minAgeAtIndex()), lit(bit)).otherwise(0L));
+      } else {
+        covariateIds.add(g.covariateId());
+        Column c = col("covariate_id").equalTo(g.covariateId());
+        covariateBit = covariateBit == null ? when(c, lit(bit)) : covariateBit.when(c, lit(bit));
+      }
+    }
+    Dataset<Row> byAge = cohort.select(col("row_id"), ageMask.as("age_mask"));
+    if (covariateIds.isEmpty()) {
+      return byAge.select(col("row_id"), col("age_mask").as("subgroups"));
+    }
+    Dataset<Row> byCovariate =
+        covariates
+            .filter(col("covariate_id").isin(covariateIds.toArray()))
+            .filter(col("covariate_value").notEqual(0))
+            .groupBy("row_id")
+            .agg(bit_or(covariateBit.otherwise(0L)).as("covariate_mask"));
+    return byAge
+        .join(byCovariate, new String[] {"row_id"}, "left")
+        .select(
+            col("row_id"),
+            col("age_mask").bitwiseOR(coalesce(col("covariate_mask"), lit(0L))).as("subgroups"));
   }
 
   /** Mean differences of the continuous outcomes, per analysis. */
@@ -230,8 +347,37 @@ public final class OutcomesJob {
                 "time_at_risk",
                 "survival_time",
                 "outcome_count");
+    boolean anyInteraction =
+        ctx.settings().analyses().stream().anyMatch(a -> !a.interactionCovariateIds().isEmpty());
+    if (anyInteraction) {
+      Dataset<Row> masks =
+          subgroupMasks(
+              ctx.read("cohort", "exposure_cohort"),
+              ctx.read("features", "covariates"),
+              ctx.settings().subgroups());
+      population =
+          population
+              .join(masks, new String[] {"row_id"}, "left")
+              .withColumn("subgroups", coalesce(col("subgroups"), lit(0L)));
+    } else {
+      population = population.withColumn("subgroups", lit(0L));
+    }
     Map<String, List<OutcomeModels.Subject>> byKey = new HashMap<>();
-    Iterator<Row> it = population.orderBy("analysis_id", "outcome_id", "row_id").toLocalIterator();
+    Iterator<Row> it =
+        population
+            .select(
+                "analysis_id",
+                "outcome_id",
+                "row_id",
+                "treatment",
+                "stratum_id",
+                "weight",
+                "time_at_risk",
+                "survival_time",
+                "outcome_count",
+                "subgroups")
+            .orderBy("analysis_id", "outcome_id", "row_id")
+            .toLocalIterator();
     while (it.hasNext()) {
       Row r = it.next();
       byKey
@@ -243,7 +389,8 @@ public final class OutcomesJob {
                   r.getDouble(5),
                   r.getLong(6),
                   r.getLong(7),
-                  r.getLong(8) > 0));
+                  r.getLong(8),
+                  r.getLong(9)));
     }
     return byKey;
   }
@@ -253,12 +400,12 @@ public final class OutcomesJob {
       OutcomeDefinition o,
       OutcomeModels.Estimate e,
       EmpiricalCalibration.Null nul) {
-    CoxFit fit = e.fit();
+    Effect fit = e.effect();
     boolean ok = fit.isUsable();
     EmpiricalCalibration.Calibrated cal =
-        ok && nul != null ? EmpiricalCalibration.calibrate(nul, fit.logHr(), fit.seUsed()) : null;
+        ok && nul != null ? EmpiricalCalibration.calibrate(nul, fit.logRr(), fit.seLogRr()) : null;
     Double calP =
-        ok && nul != null ? EmpiricalCalibration.calibrateP(nul, fit.logHr(), fit.seUsed()) : null;
+        ok && nul != null ? EmpiricalCalibration.calibrateP(nul, fit.logRr(), fit.seLogRr()) : null;
     return RowFactory.create(
         a.analysisId(),
         o.outcomeId(),
@@ -270,12 +417,12 @@ public final class OutcomesJob {
         e.comparator().days(),
         e.target().outcomes(),
         e.comparator().outcomes(),
-        ok ? fit.hr() : null,
+        ok ? fit.rr() : null,
         ok ? fit.ci95Lb() : null,
         ok ? fit.ci95Ub() : null,
         ok ? fit.p() : null,
-        ok ? fit.logHr() : null,
-        ok ? fit.seUsed() : null,
+        ok ? fit.logRr() : null,
+        ok ? fit.seLogRr() : null,
         ok ? fit.llr() : null,
         ok ? fit.pOneSidedGreater() : null,
         a.weighted() ? a.estimator() : "att",

@@ -131,8 +131,9 @@ public final class ResultsSchema {
   public static final ResultTable COHORT_METHOD_RESULT =
       ResultTable.table(
               "cohort_method_result",
-              "Per analysis and outcome: subjects, days at risk, events per arm, and the hazard"
-                  + " ratio of target vs comparator with its 95% CI (uncalibrated and, when"
+              "Per analysis and outcome: subjects, days at risk, events per arm, and the relative"
+                  + " risk (a hazard, incidence rate or odds ratio as the analysis's model_type in"
+                  + " table analysis says) of target vs comparator with its 95% CI (uncalibrated and, when"
                   + " negative controls allow, empirically calibrated). An estimate is null when"
                   + " an outcome count it rests on is masked: its standard error would give the"
                   + " count away.")
@@ -150,7 +151,12 @@ public final class ResultsSchema {
               "comparator_subjects")
           .count("target_outcomes", LongType, "subjects with the outcome in the target arm")
           .count("comparator_outcomes", LongType, "subjects with the outcome in the comparator arm")
-          .derived("rr", DoubleType, "hazard ratio (target vs comparator)", OUTCOMES)
+          .derived(
+              "rr",
+              DoubleType,
+              "target vs comparator: hazard ratio (cox), incidence rate ratio (poisson) or odds"
+                  + " ratio (logistic)",
+              OUTCOMES)
           .derived("ci_95_lb", DoubleType, "lower bound of the 95% confidence interval", OUTCOMES)
           .derived("ci_95_ub", DoubleType, "upper bound of the 95% confidence interval", OUTCOMES)
           .derived("p", DoubleType, "two-sided p-value (Wald)", OUTCOMES)
@@ -184,6 +190,60 @@ public final class ResultsSchema {
               "comparator_subjects",
               "comparator_outcomes",
               "comparator subjects without the outcome")
+          .build();
+
+  public static final ResultTable INTERACTION_RESULT =
+      ResultTable.table(
+              "interaction_result",
+              "Subgroup analyses (CohortMethod's cm_interaction_result): per analysis, outcome and"
+                  + " subgroup, the analysis's outcome model with treatment, subgroup and treatment"
+                  + " x subgroup (stratified and weighted as the main model); rr is exp of the"
+                  + " interaction term, the ratio of the subgroup's relative risk to that of the"
+                  + " other subjects. Counts are those of the subgroup's members.")
+          .key("analysis_id", IntegerType, "analysis")
+          .key("outcome_id", IntegerType, "outcome")
+          .key(
+              "interaction_covariate_id",
+              LongType,
+              "the subgroup's covariate id (subgroups[].covariateId, e.g. 8532001 female)")
+          .col("interaction_name", StringType, "the subgroup's name")
+          .count("target_subjects", LongType, "target subjects in the subgroup")
+          .count("comparator_subjects", LongType, "comparator subjects in the subgroup")
+          .derived(
+              "target_days",
+              LongType,
+              "days at risk of the target subjects in the subgroup",
+              "target_subjects")
+          .derived(
+              "comparator_days",
+              LongType,
+              "days at risk of the comparator subjects in the subgroup",
+              "comparator_subjects")
+          .count("target_outcomes", LongType, "target subjects in the subgroup with the outcome")
+          .count(
+              "comparator_outcomes",
+              LongType,
+              "comparator subjects in the subgroup with the outcome")
+          .derived(
+              "rr",
+              DoubleType,
+              "ratio of relative risks (subgroup / others) of target vs comparator: exp(interaction)",
+              OUTCOMES)
+          .derived("ci_95_lb", DoubleType, "lower bound of its 95% confidence interval", OUTCOMES)
+          .derived("ci_95_ub", DoubleType, "upper bound of its 95% confidence interval", OUTCOMES)
+          .derived(
+              "p", DoubleType, "two-sided p-value (Wald) for no interaction (rr = 1)", OUTCOMES)
+          .derived("log_rr", DoubleType, "log of rr, the interaction coefficient", OUTCOMES)
+          .derived("se_log_rr", DoubleType, "standard error of log_rr", OUTCOMES)
+          .col("model_status", StringType, "OK, or why no estimate was possible")
+          .sumWithRemainder(
+              "target_subjects",
+              "target_outcomes",
+              "target subjects in the subgroup without the outcome")
+          .sumWithRemainder(
+              "comparator_subjects",
+              "comparator_outcomes",
+              "comparator subjects in the subgroup without the outcome")
           .build();
 
   public static final ResultTable PROPENSITY_MODEL =
@@ -476,10 +536,15 @@ public final class ResultsSchema {
   public static final ResultTable ANALYSIS =
       ResultTable.table(
               "analysis",
-              "The analyses of the grid, numbered as CohortMethod numbers them: id, description"
-                  + " and the full definition as JSON.")
+              "The analyses of the grid, numbered as CohortMethod numbers them: id, description,"
+                  + " outcome model type and the full definition as JSON.")
           .key("analysis_id", IntegerType, "analysis")
           .col("description", StringType, "what the analysis does")
+          .col(
+              "model_type",
+              StringType,
+              "outcome model: cox (rr is a hazard ratio), poisson (incidence rate ratio) or"
+                  + " logistic (odds ratio); conditional when stratified")
           .col("definition", StringType, "the resolved settings of the analysis, as JSON")
           .build();
 
@@ -499,7 +564,8 @@ public final class ResultsSchema {
           KAPLAN_MEIER_DIST,
           ABSOLUTE_RISK,
           CONTINUOUS_OUTCOME_RESULT,
-          DIAGNOSTICS_SUMMARY);
+          DIAGNOSTICS_SUMMARY,
+          INTERACTION_RESULT);
 
   public static Optional<ResultTable> byName(String name) {
     return ALL.stream().filter(t -> t.name().equals(name)).findFirst();

@@ -3,11 +3,11 @@ package org.rwe.stats;
 /**
  * Result of {@link CoxModel#fit}: the treatment effect of a one-covariate Cox model.
  *
- * <p>When {@link #status()} is not {@link Status#OK} or {@link Status#NOT_CONVERGED} every estimate
- * is NaN (never infinite, so the row can be written to Parquet/JSON and filtered on status), and
- * only the counts are filled in.
+ * <p>When {@link #status()} is not {@link FitStatus#OK} or {@link FitStatus#NOT_CONVERGED} every
+ * estimate is NaN (never infinite, so the row can be written to Parquet/JSON and filtered on
+ * status), and only the counts are filled in.
  *
- * @param status whether the estimate is usable; see {@link Status}
+ * @param status whether the estimate is usable; see {@link FitStatus}
  * @param logHr beta, the log hazard ratio per unit of x
  * @param seLogHr model-based standard error, sqrt(1 / information) at beta (coxph's {@code
  *     naive.var}; its {@code var} when not robust)
@@ -31,7 +31,7 @@ package org.rwe.stats;
  * @param events events among them (a count of rows, not a sum of weights)
  */
 public record CoxFit(
-    Status status,
+    FitStatus status,
     double logHr,
     double seLogHr,
     double robustSe,
@@ -50,38 +50,6 @@ public record CoxFit(
     int subjects,
     int events) {
 
-  /** Why an estimate is (not) available. */
-  public enum Status {
-    /** Converged to a finite maximum. */
-    OK,
-    /**
-     * Ran out of iterations. Estimates are those of the last accepted step (as coxph reports them),
-     * finite but not to be trusted.
-     */
-    NOT_CONVERGED,
-    /** No event at all (among rows with a positive weight). */
-    NO_EVENTS,
-    /** x takes a single value, so there is nothing to compare. */
-    NO_VARIATION,
-    /**
-     * x is binary (0/1) and one arm has no event: the partial likelihood is monotone and the MLE is
-     * at +/- infinity (coxph would report a huge beta with a warning).
-     */
-    NO_EVENTS_IN_ONE_ARM,
-    /**
-     * No event happens in a risk set (within its stratum) that contains more than one value of x,
-     * e.g. matched pairs where every event occurs after the partner left follow-up: the likelihood
-     * does not depend on beta.
-     */
-    NO_INFORMATIVE_EVENTS,
-    /**
-     * Informative events exist, but all point the same way (every event had the largest, or every
-     * event the smallest, x of its risk set), so the MLE is infinite. The stratified analogue of
-     * {@link #NO_EVENTS_IN_ONE_ARM}.
-     */
-    MONOTONE_LIKELIHOOD
-  }
-
   /** The standard error that the interval and p-values use. */
   public double seUsed() {
     return robustSeUsed ? robustSe : seLogHr;
@@ -89,10 +57,10 @@ public record CoxFit(
 
   /** True when the estimate can be reported. */
   public boolean isUsable() {
-    return status == Status.OK;
+    return status == FitStatus.OK;
   }
 
-  static CoxFit degenerate(Status status, boolean robustSeUsed, int subjects, int events) {
+  static CoxFit degenerate(FitStatus status, boolean robustSeUsed, int subjects, int events) {
     double nan = Double.NaN;
     return new CoxFit(
         status,

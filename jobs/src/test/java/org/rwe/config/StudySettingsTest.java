@@ -28,7 +28,10 @@ class StudySettingsTest {
   void shippedStudyLoads() {
     StudySettings s = StudySettings.load(STUDY, Map.of());
     assertEquals("magnesium-depression", s.studyId());
-    assertEquals(6, s.analyses().size());
+    assertEquals(7, s.analyses().size());
+    assertEquals("poisson", s.analysis(7).modelType());
+    assertEquals(List.of(8532001L, 65L), s.analysis(7).interactionCovariateIds());
+    assertEquals("cox", s.analysis(2).modelType());
     assertEquals("iptw", s.analysis(5).adjustment());
     assertEquals("cohort end", s.analysis(6).studyPopulation().endAnchor());
     assertEquals("cohort start", s.analysis(2).studyPopulation().endAnchor());
@@ -99,6 +102,73 @@ class StudySettingsTest {
         problem(
             "analyses = [{ analysisId = 1, adjustment = \"none\" }, { analysisId = 1, adjustment = \"none\" }]");
     assertTrue(e.getMessage().contains("analysisId 1 is used twice"), e.getMessage());
+  }
+
+  @Test
+  void modelTypeAndSubgroupsHaveTheirDefaults() {
+    StudySettings s =
+        StudySettings.fromConfig(
+            ConfigFactory.parseString(
+                    "analyses = [{ analysisId = 1, adjustment = \"none\" },"
+                        + " { analysisId = 2, adjustment = \"match\", stratified = true,"
+                        + " modelType = \"poisson\", interactionCovariateIds = [8532001, 65] }]")
+                .withFallback(ConfigFactory.parseFile(STUDY.toFile())));
+    assertEquals("cox", s.analysis(1).modelType());
+    assertEquals(List.of(), s.analysis(1).interactionCovariateIds());
+    assertEquals("poisson", s.analysis(2).modelType());
+    assertEquals(List.of(8532001L, 65L), s.analysis(2).interactionCovariateIds());
+    assertEquals(2, s.subgroups().size());
+    assertEquals("female", s.subgroup(8532001).name());
+    assertEquals(0, s.subgroup(8532001).minAgeAtIndex());
+    assertEquals(65, s.subgroup(65).minAgeAtIndex());
+    assertTrue(s.subgroup(65).byAge());
+    assertTrue(s.resolvedAnalysisJson(1).contains("\"modelType\":\"poisson\""));
+  }
+
+  @Test
+  void badModelTypeIsNamed() {
+    SettingsException e =
+        problem("analyses = [{ analysisId = 1, adjustment = \"none\", modelType = \"probit\" }]");
+    assertTrue(e.getMessage().contains("analyses[0].modelType"), e.getMessage());
+    assertTrue(e.getMessage().contains("probit"), e.getMessage());
+  }
+
+  @Test
+  void interactionCovariatesMustBeDefinedSubgroups() {
+    SettingsException e =
+        problem(
+            "analyses = [{ analysisId = 1, adjustment = \"none\","
+                + " interactionCovariateIds = [8507001] }]");
+    assertTrue(e.getMessage().contains("analyses[0].interactionCovariateIds"), e.getMessage());
+    assertTrue(e.getMessage().contains("8507001"), e.getMessage());
+    e =
+        problem(
+            "analyses = [{ analysisId = 1, adjustment = \"none\","
+                + " interactionCovariateIds = [65, 65] }]");
+    assertTrue(e.getMessage().contains("analyses[0].interactionCovariateIds"), e.getMessage());
+    e = problem("analyses = [{ analysisId = 1, interactionCovariateIds = \"female\" }]");
+    assertTrue(e.getMessage().contains("analyses[0].interactionCovariateIds"), e.getMessage());
+  }
+
+  @Test
+  void subgroupProblemsAreNamed() {
+    SettingsException e =
+        problem(
+            "subgroups = [{ covariateId = 8532001, name = \"female\", minAge = 65 },"
+                + " { name = \"no id\" }, { covariateId = 3, minAgeAtIndex = -1 },"
+                + " { covariateId = 3, name = \"again\" }]");
+    String m = e.getMessage();
+    assertTrue(m.contains("subgroups[0].minAge"), m);
+    assertTrue(m.contains("subgroups[1].covariateId"), m);
+    assertTrue(m.contains("subgroups[2].name"), m);
+    assertTrue(m.contains("subgroups[2].minAgeAtIndex"), m);
+    assertTrue(m.contains("covariateId 3 is used twice"), m);
+    StringBuilder many = new StringBuilder("subgroups = [");
+    for (int i = 1; i <= 65; i++) {
+      many.append("{ covariateId = ").append(i).append(", name = g").append(i).append(" }\n");
+    }
+    m = problem(many.append("]").toString()).getMessage();
+    assertTrue(m.contains("at most 64 subgroups"), m);
   }
 
   @Test

@@ -30,7 +30,7 @@ class CoxModelGoldenTest {
     CoxFit fit = CoxModel.fit(d.time(), d.event(), d.x(), d.stratum(), d.weight(), options);
 
     String at = dataset + " " + ties + " ";
-    assertEquals(CoxFit.Status.OK, fit.status(), at + "status");
+    assertEquals(FitStatus.OK, fit.status(), at + "status");
     assertTrue(fit.converged());
     assertEquals((int) r.num("n"), fit.subjects(), at + "subjects");
     assertEquals((int) r.num("events"), fit.events(), at + "events");

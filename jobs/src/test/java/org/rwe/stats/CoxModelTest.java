@@ -34,7 +34,7 @@ class CoxModelTest {
     double logLik = beta - Math.log(2 * u + 1) - Math.log(u + 1);
     for (Options o : new Options[] {Options.defaults(), BRESLOW}) {
       CoxFit fit = CoxModel.fit(time, event, x, null, null, o);
-      assertEquals(CoxFit.Status.OK, fit.status());
+      assertEquals(FitStatus.OK, fit.status());
       assertClose(beta, fit.logHr(), "beta " + o.ties());
       assertClose(Math.sqrt(1 / info), fit.seLogHr(), "se " + o.ties());
       assertClose(-Math.log(6), fit.logLikNull(), "loglik0");
@@ -108,7 +108,7 @@ class CoxModelTest {
 
   // ------------------------------------------------------------------ degenerate data
 
-  private static void assertDegenerate(CoxFit fit, CoxFit.Status status) {
+  private static void assertDegenerate(CoxFit fit, FitStatus status) {
     assertEquals(status, fit.status());
     assertFalse(fit.converged());
     assertFalse(fit.isUsable());
@@ -134,11 +134,10 @@ class CoxModelTest {
   @Test
   void noEvents() {
     CoxFit fit = CoxModel.fit(new double[] {1, 2, 3}, new int[] {0, 0, 0}, new double[] {1, 0, 1});
-    assertDegenerate(fit, CoxFit.Status.NO_EVENTS);
+    assertDegenerate(fit, FitStatus.NO_EVENTS);
     assertEquals(3, fit.subjects());
     assertEquals(0, fit.events());
-    assertDegenerate(
-        CoxModel.fit(new double[0], new int[0], new double[0]), CoxFit.Status.NO_EVENTS);
+    assertDegenerate(CoxModel.fit(new double[0], new int[0], new double[0]), FitStatus.NO_EVENTS);
   }
 
   @Test
@@ -146,21 +145,21 @@ class CoxModelTest {
     CoxFit fit =
         CoxModel.fit(
             new double[] {1, 2}, new int[] {1, 1}, new double[] {1, 0}, null, new double[] {0, 0});
-    assertDegenerate(fit, CoxFit.Status.NO_EVENTS);
+    assertDegenerate(fit, FitStatus.NO_EVENTS);
     assertEquals(0, fit.subjects());
   }
 
   @Test
   void noVariation() {
     CoxFit fit = CoxModel.fit(new double[] {1, 2, 3}, new int[] {1, 1, 0}, new double[] {1, 1, 1});
-    assertDegenerate(fit, CoxFit.Status.NO_VARIATION);
+    assertDegenerate(fit, FitStatus.NO_VARIATION);
   }
 
   @Test
   void noEventsInOneArm() {
     CoxFit fit =
         CoxModel.fit(new double[] {1, 2, 3, 4}, new int[] {1, 1, 0, 0}, new double[] {1, 1, 0, 0});
-    assertDegenerate(fit, CoxFit.Status.NO_EVENTS_IN_ONE_ARM);
+    assertDegenerate(fit, FitStatus.NO_EVENTS_IN_ONE_ARM);
     assertEquals(2, fit.events());
   }
 
@@ -174,7 +173,7 @@ class CoxModelTest {
             new double[] {1, 0, 0, 1},
             new long[] {7, 7, 9, 9},
             null);
-    assertDegenerate(fit, CoxFit.Status.NO_INFORMATIVE_EVENTS);
+    assertDegenerate(fit, FitStatus.NO_INFORMATIVE_EVENTS);
   }
 
   @Test
@@ -187,7 +186,7 @@ class CoxModelTest {
             new double[] {1, 0, 1, 0},
             new long[] {1, 1, 2, 2},
             null);
-    assertDegenerate(fit, CoxFit.Status.MONOTONE_LIKELIHOOD);
+    assertDegenerate(fit, FitStatus.MONOTONE_LIKELIHOOD);
   }
 
   @Test
@@ -196,7 +195,7 @@ class CoxModelTest {
     CoxFit fit =
         CoxModel.fit(
             new double[] {1, 2, 3, 4}, new int[] {1, 1, 1, 0}, new double[] {3.5, 2.5, 1.5, 0.5});
-    assertDegenerate(fit, CoxFit.Status.MONOTONE_LIKELIHOOD);
+    assertDegenerate(fit, FitStatus.MONOTONE_LIKELIHOOD);
   }
 
   @Test
@@ -204,7 +203,7 @@ class CoxModelTest {
     Golden.DataSet d = Golden.dataSet("lung");
     Options one = new Options(Ties.EFRON, 1, 1e-9, VarianceChoice.AUTO);
     CoxFit fit = CoxModel.fit(d.time(), d.event(), d.x(), null, null, one);
-    assertEquals(CoxFit.Status.NOT_CONVERGED, fit.status());
+    assertEquals(FitStatus.NOT_CONVERGED, fit.status());
     assertFalse(fit.converged());
     assertTrue(Double.isFinite(fit.logHr()) && Double.isFinite(fit.seLogHr()));
   }
