@@ -16,9 +16,11 @@
 # over *targets*: in round r, targets are taken one by one in the order m.order gives ("largest",
 # "smallest", "random", "data") and each takes its nearest unused comparator. Both use the same
 # rounds, the same nearest-unused-comparator step and the same caliper on the same scale, so
-# they agree exactly when MatchIt takes the targets in the order CohortMethod matched them. No
-# built-in m.order does that (the closest-pair order depends on the data as matching proceeds;
-# "closest" came only in MatchIt 4.6 and orders the targets once, up front). So:
+# they agree exactly when MatchIt takes the targets in the order CohortMethod matched them. None
+# of 4.5.1's orders does that: the closest-pair order depends on which comparators are gone as
+# matching proceeds. (Later MatchIt versions add m.order = "closest", nn_matchC_vec_closest: per
+# round, pairs ordered by distance, a pair whose comparator was taken re-inserted with the target's
+# next nearest, which is CohortMethod's rule; it is not in the installed 4.5.1.) So:
 #   1. cm_greedy() below is CohortMethod's rule written out by brute force (closest available
 #      pair of all targets still needing a comparator, stop at the caliper);
 #   2. MatchIt reproduces it with m.order = "data" on the data with the targets in the order
