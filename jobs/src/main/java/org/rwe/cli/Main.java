@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.rwe.config.SettingsException;
 import org.rwe.omop.InputException;
+import org.rwe.run.DiagnosticsException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,6 +40,10 @@ public final class Main implements Callable<Integer> {
             err.println("rwe: input error: " + cause.getMessage());
             return ExitCode.BAD_INPUT.code;
           }
+          if (cause instanceof DiagnosticsException) {
+            err.println("rwe: " + cause.getMessage());
+            return ExitCode.DIAGNOSTICS_FAILED.code;
+          }
           err.println("rwe: internal error: " + ex);
           ex.printStackTrace(err);
           return ExitCode.INTERNAL_ERROR.code;
@@ -57,7 +62,9 @@ public final class Main implements Callable<Integer> {
   static Throwable rootCause(Throwable t) {
     Throwable c = t;
     while (c != null) {
-      if (c instanceof SettingsException || c instanceof InputException) {
+      if (c instanceof SettingsException
+          || c instanceof InputException
+          || c instanceof DiagnosticsException) {
         return c;
       }
       c = c.getCause();

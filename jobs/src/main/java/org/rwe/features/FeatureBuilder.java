@@ -25,8 +25,10 @@ import org.rwe.config.FeatureSettings;
  * covariate_value)} plus {@code covariate_ref}. Covariate id = concept id x 1000 + analysis id, as
  * FeatureExtraction numbers them (analysis ids from its PrespecAnalyses: 1 gender, 3 age group, 4
  * race, 5 ethnicity, 6 index year, 7 index month, 210/212 condition groups, 410/412 drug groups,
- * 502/504 procedures, 702/704 measurements, 710/712 measurement range, 923/925 visit counts).
- * Long-term window [index + longTermStartDays, index + endDays], short-term likewise.
+ * 502/504 procedures, 702/704 measurements, 710/712 measurement range, 923/925 visit counts, 901
+ * Charlson index). Long-term window [index + longTermStartDays, index + endDays], short-term
+ * likewise; the Charlson index looks at every condition up to index + endDays, as
+ * FeatureExtraction's.
  */
 public final class FeatureBuilder {
   private FeatureBuilder() {}
@@ -139,6 +141,28 @@ public final class FeatureBuilder {
         new Windowed(212, "condition_group", false),
         concepts,
         s);
+
+    // Charlson comorbidity index: one covariate, the score (FeatureExtraction's analysis 901).
+    Dataset<Row> charlson =
+        CharlsonIndex.covariates(
+            index,
+            in.condition()
+                .select(
+                    col("person_id"),
+                    col("condition_start_date").as("d"),
+                    col("condition_concept_id").as("concept_id")),
+            CharlsonIndex.categoryConcepts(CharlsonIndex.romano(), in.concept(), in.ancestor()),
+            s.endDays());
+    parts.add(charlson);
+    refs.add(
+        charlson
+            .select("covariate_id")
+            .distinct()
+            .select(
+                col("covariate_id"),
+                lit(CharlsonIndex.NAME).as("covariate_name"),
+                lit(CharlsonIndex.ANALYSIS_ID).as("analysis_id"),
+                lit(0L).as("concept_id")));
 
     // Drugs: the exposure itself never becomes a covariate, nor do its classes through it.
     Dataset<Row> drugRows =

@@ -105,9 +105,10 @@ public final class Adjustment {
 
   /**
    * IPTW weights (CohortMethod's estimators): ATE 1/ps and 1/(1-ps); ATT 1 and ps/(1-ps); ATO
-   * (overlap) 1-ps and ps. Stabilized: ATE multiplies by the arm's share, ATT multiplies the
-   * comparator weights by #comparators / #targets, so the weights sum to about the arm sizes.
-   * Truncated at maxWeight when it is set.
+   * (overlap) 1-ps and ps. Stabilized as CohortMethod's computeIptw: ATE and ATT multiply each
+   * arm's weights by that arm's share, P(T) for targets and P(C) for comparators (ATO has no
+   * stabilized form). Truncated at maxWeight when it is set, after stabilizing, as CohortMethod
+   * does.
    */
   public static Dataset<Row> iptw(Dataset<Row> population, AnalysisSettings a) {
     WindowSpec perOutcome = Window.partitionBy("outcome_id");
@@ -126,7 +127,7 @@ public final class Adjustment {
           default -> {
             Column odds = ps.divide(lit(1).minus(ps));
             yield a.stabilize()
-                ? when(t, lit(1.0)).otherwise(odds.multiply(lit(1).minus(pT)).divide(pT))
+                ? when(t, pT).otherwise(odds.multiply(lit(1).minus(pT)))
                 : when(t, lit(1.0)).otherwise(odds);
           }
         };
@@ -153,7 +154,9 @@ public final class Adjustment {
    * matchOnPs, on the driver one outcome at a time (bound: about 40 bytes per row of one outcome's
    * population). With matchOnCovariateIds, matching runs within each combination of those
    * covariates' values; with allowReverseMatch and more targets than comparators, comparators are
-   * matched to targets.
+   * matched to targets. Within those strata the score is the same as without them (logit PS with a
+   * standardized-logit caliper), where CohortMethod 5 passes the raw PS with the logit-scale
+   * caliper.
    *
    * @param covariates (row_id, covariate_id, covariate_value), needed only for matchOnCovariateIds
    */
@@ -173,10 +176,17 @@ public final class Adjustment {
               .agg(
                   expr("concat_ws(',', sort_array(collect_list(concat(covariate_id, '=', covariate_value))))")
                       .as("_key"));
+      // The join puts row_id first: select the columns back in the order read below.
       keyed =
           keyed
               .join(key, new String[] {"row_id"}, "left")
-              .withColumn("_key", org.apache.spark.sql.functions.coalesce(col("_key"), lit("")));
+              .select(
+                  col("outcome_id"),
+                  col("row_id"),
+                  col("person_id"),
+                  col("treatment"),
+                  col("propensity_score"),
+                  org.apache.spark.sql.functions.coalesce(col("_key"), lit("")).as("_key"));
     } else {
       keyed = keyed.withColumn("_key", lit(""));
     }
@@ -209,7 +219,10 @@ public final class Adjustment {
           int arm = reverse ? 1 - r.getInt(3) : r.getInt(3);
           subjects.add(
               new GreedyMatcher.Subject(
-                  r.getLong(1), r.getLong(2), arm, GreedyMatcher.score(ps[i], a.caliperScale())));
+                  r.getLong(1),
+                  r.getLong(2),
+                  arm,
+                  GreedyMatcher.score(ps[i], a.caliperScale(), caliper)));
         }
         long maxStratum = -1;
         for (GreedyMatcher.Assignment m : GreedyMatcher.match(subjects, a.maxRatio(), caliper)) {

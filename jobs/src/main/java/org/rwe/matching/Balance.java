@@ -1,8 +1,10 @@
 package org.rwe.matching;
 
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.sum;
@@ -13,10 +15,14 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Covariate balance as CohortMethod's {@code computeCovariateBalance}: per covariate, the mean per
- * arm and the standardized mean difference (mean_t - mean_c) / sqrt((sd_t^2 + sd_c^2) / 2), before
- * and after adjustment, weighted after (matched comparators weigh #targets / #comparators of their
- * set). Covariates are sparse: a subject without a row has value 0.
+ * Covariate balance as CohortMethod's {@code computeCovariateBalance} (its computeMeansPerGroup):
+ * per covariate, the mean per arm and the standardized mean difference (mean_t - mean_c) /
+ * sqrt((sd_t^2 + sd_c^2) / 2), before and after adjustment. Unweighted (before; after when every
+ * weight is 1, e.g. 1:1 matching): sd^2 = sum((x - mean)^2) / n. Weighted (IPTW; matched sets with
+ * more than one comparator, whose comparators weigh #targets / #comparators of their set): with
+ * weights w normalized to sum 1 per arm, mean = sum(w x) and sd^2 = |sum(w x^2) - mean^2| / (1 -
+ * sum(w^2)), the reliability-weights variance CohortMethod uses. Checked against R in
+ * MatchingGoldenTest. Covariates are sparse: a subject without a row has value 0.
  */
 public final class Balance {
   private Balance() {}
@@ -49,7 +55,13 @@ public final class Balance {
                 sum(when(t, w).otherwise(0.0)).as("w_t"),
                 sum(when(c, w).otherwise(0.0)).as("w_c"),
                 sum(when(t.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_t"),
-                sum(when(c.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_c"));
+                sum(when(c.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_c"),
+                sum(when(t, w.multiply(w)).otherwise(0.0)).as("w2_t"),
+                sum(when(c, w.multiply(w)).otherwise(0.0)).as("w2_c"),
+                // CohortMethod weighs only when some weight is not 1.
+                max(when(col("weight").isNotNull().and(col("weight").notEqual(1.0)), 1)
+                        .otherwise(0))
+                    .as("weighted"));
     Column x = col("covariate_value");
     Dataset<Row> sums =
         keyed
@@ -71,8 +83,8 @@ public final class Balance {
     Column vcB = col("ss_c").divide(col("n_c")).minus(mcB.multiply(mcB));
     Column mtA = col("ws_t").divide(col("w_t"));
     Column mcA = col("ws_c").divide(col("w_c"));
-    Column vtA = col("wss_t").divide(col("w_t")).minus(mtA.multiply(mtA));
-    Column vcA = col("wss_c").divide(col("w_c")).minus(mcA.multiply(mcA));
+    Column vtA = weightedVariance(col("wss_t"), col("w_t"), col("w2_t"), mtA);
+    Column vcA = weightedVariance(col("wss_c"), col("w_c"), col("w2_c"), mcA);
     return j.select(
             col("analysis_id"),
             col("outcome_id"),
@@ -112,6 +124,18 @@ public final class Balance {
             "comparator_subjects_before",
             "target_subjects_after",
             "comparator_subjects_after");
+  }
+
+  /**
+   * Variance of one arm after adjustment: the population variance when unweighted; when weighted,
+   * CohortMethod's |sum(w x^2)/W - mean^2| / (1 - sum(w^2)/W^2); null when that is undefined (one
+   * subject carries all the weight).
+   */
+  static Column weightedVariance(Column sumWxx, Column sumW, Column sumWw, Column mean) {
+    Column population = sumWxx.divide(sumW).minus(mean.multiply(mean));
+    Column effective = lit(1).minus(sumWw.divide(sumW.multiply(sumW)));
+    return when(col("weighted").equalTo(0), population)
+        .when(effective.gt(0), abs(population).divide(effective));
   }
 
   static Column stdDiff(Column meanT, Column meanC, Column varT, Column varC) {

@@ -146,24 +146,32 @@ public final class GreedyMatcher {
     return c;
   }
 
-  /** The caliper on the matching scale, as CohortMethod computes it from the population. */
+  /**
+   * The caliper on the matching scale, as CohortMethod computes it from the population: none when
+   * the caliper is 0 or every PS is the same; on the standardized logit scale, times the sd of the
+   * finite logits (a PS of exactly 0 or 1 has none).
+   */
   public static double caliperOnScale(double caliper, String scale, double[] ps) {
-    if (caliper <= 0) {
+    if (caliper <= 0 || Arrays.stream(ps).distinct().count() < 2) {
       return Double.POSITIVE_INFINITY;
     }
     return switch (scale) {
       case "propensity score" -> caliper;
       case "standardized" -> caliper * sd(ps);
       default -> {
-        double[] logit = Arrays.stream(ps).map(GreedyMatcher::logit).toArray();
+        double[] logit =
+            Arrays.stream(ps).map(GreedyMatcher::logit).filter(Double::isFinite).toArray();
         yield caliper * sd(logit);
       }
     };
   }
 
-  /** The score matched on: logit(PS) for the standardized logit scale, else the PS. */
-  public static double score(double ps, String scale) {
-    return scale.equals("standardized logit") ? logit(ps) : ps;
+  /**
+   * The score matched on: logit(PS) for the standardized logit scale when there is a caliper, else
+   * the PS itself (CohortMethod's matchOnPs matches on the PS when it has no caliper).
+   */
+  public static double score(double ps, String scale, double caliper) {
+    return scale.equals("standardized logit") && Double.isFinite(caliper) ? logit(ps) : ps;
   }
 
   static double logit(double p) {

@@ -12,12 +12,17 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.rwe.config.PropensitySettings;
 import org.rwe.results.ResultsSchema;
 import org.rwe.run.RunContext;
 import org.rwe.run.Stage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The propensity job: fit, score everyone, and report the model and its diagnostics. */
 public final class PropensityJob {
+  private static final Logger LOG = LoggerFactory.getLogger(PropensityJob.class);
+
   private PropensityJob() {}
 
   public static Map<String, Long> run(RunContext ctx) {
@@ -27,10 +32,49 @@ public final class PropensityJob {
     Dataset<Row> covariates = ctx.read("features", "covariates");
     long rows = cohort.count();
     List<PropensityModel.Column> columns = PropensityModel.columns(covariates, rows);
+    Map<Long, String> names = new HashMap<>();
+    for (Row r :
+        ctx.read("features", "covariate_ref")
+            .select("covariate_id", "covariate_name")
+            .collectAsList()) {
+      names.put(r.getLong(0), r.getString(1));
+    }
+
+    // CohortMethod's errorOnHighCorrelation, before the fit.
+    PropensitySettings settings = ctx.settings().propensity();
+    List<PropensityModel.HighCorrelation> flagged =
+        PropensityModel.highCorrelations(
+            cohort, covariates, columns, settings.highCorrelationThreshold());
+    List<String> flaggedText = new ArrayList<>();
+    for (PropensityModel.HighCorrelation h : flagged) {
+      String text = PropensityModel.describe(h, names::get);
+      flaggedText.add(text);
+      LOG.warn(
+          "High correlation with treatment before the PS fit ({}): {}",
+          settings.highCorrelation(),
+          text);
+    }
+    if (!flagged.isEmpty() && !settings.highCorrelation().equals("fail")) {
+      ctx.warn(
+          flagged.size()
+              + " covariate(s) correlate with treatment at |r| >= "
+              + settings.highCorrelationThreshold()
+              + (settings.highCorrelation().equals("remove")
+                  ? ", left out of the PS model: "
+                  : ", kept in the PS model: ")
+              + String.join("; ", flaggedText));
+    }
+    columns =
+        PropensityModel.afterHighCorrelationCheck(
+            columns,
+            flagged,
+            settings.highCorrelation(),
+            settings.highCorrelationThreshold(),
+            names::get);
     Dataset<Row> design =
         PropensityModel.design(cohort, covariates, columns).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      PropensityModel.Fit fit = PropensityModel.fit(design, columns, ctx.settings().propensity());
+      PropensityModel.Fit fit = PropensityModel.fit(design, columns, settings);
       ctx.jobGroup(Stage.PROPENSITY, "score every subject");
       Dataset<Row> scored = PropensityModel.score(fit, design);
       // Bounded: three numbers per cohort row (about 20 bytes each) reach the driver.
@@ -66,13 +110,6 @@ public final class PropensityJob {
           "propensity",
           "ps");
 
-      Map<Long, String> names = new HashMap<>();
-      for (Row r :
-          ctx.read("features", "covariate_ref")
-              .select("covariate_id", "covariate_name")
-              .collectAsList()) {
-        names.put(r.getLong(0), r.getString(1));
-      }
       List<Row> coefficients = new ArrayList<>();
       coefficients.add(
           RowFactory.create(
@@ -119,7 +156,9 @@ public final class PropensityJob {
                           (long) columns.size(),
                           nonZero,
                           fit.subjectsFitted(),
-                          ps.isEmpty() ? Double.NaN : (double) equipoise / ps.size())),
+                          ps.isEmpty() ? Double.NaN : (double) equipoise / ps.size(),
+                          String.join("; ", flaggedText),
+                          flagged.isEmpty() ? "none" : settings.highCorrelation())),
                   ResultsSchema.PROPENSITY_SUMMARY.schema()),
           ResultsSchema.PROPENSITY_SUMMARY);
       Map<String, Long> counts = new LinkedHashMap<>();
@@ -127,6 +166,7 @@ public final class PropensityJob {
       counts.put("covariates", (long) columns.size());
       counts.put("non_zero_coefficients", nonZero);
       counts.put("subjects_fitted", fit.subjectsFitted());
+      counts.put("high_correlation_covariates", (long) flagged.size());
       return counts;
     } finally {
       design.unpersist();

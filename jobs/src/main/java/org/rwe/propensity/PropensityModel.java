@@ -133,6 +133,120 @@ public final class PropensityModel {
     return out;
   }
 
+  /** A covariate that predicts treatment almost perfectly: its univariable correlation. */
+  public record HighCorrelation(long covariateId, double correlation) {}
+
+  /**
+   * The offered covariates whose univariable (Pearson) correlation with treatment is at least the
+   * threshold in absolute value, strongest first, as Cyclops's getUnivariableCorrelation that
+   * CohortMethod's createPs runs before the fit. Over every cohort row (CohortMethod: its fitting
+   * sample), a row without the covariate counting as 0; a covariate or a treatment that does not
+   * vary has no correlation. Sums per covariate are taken in Spark; one row per covariate reaches
+   * the driver.
+   *
+   * @param cohort (row_id, treatment)
+   * @param covariates (row_id, covariate_id, covariate_value)
+   */
+  public static List<HighCorrelation> highCorrelations(
+      Dataset<Row> cohort, Dataset<Row> covariates, List<Column> columns, double threshold) {
+    Row totals =
+        cohort.agg(count(lit(1)), org.apache.spark.sql.functions.sum(col("treatment"))).first();
+    double n = totals.getLong(0);
+    double sy = totals.isNullAt(1) ? 0 : totals.getLong(1);
+    StructType idSchema = new StructType().add("covariate_id", DataTypes.LongType);
+    List<Row> ids = new ArrayList<>();
+    for (Column c : columns) {
+      ids.add(RowFactory.create(c.covariateId()));
+    }
+    org.apache.spark.sql.Column x = col("covariate_value");
+    List<Row> sums =
+        covariates
+            .join(
+                org.apache.spark.sql.functions.broadcast(
+                    cohort.sparkSession().createDataFrame(ids, idSchema)),
+                "covariate_id")
+            .join(cohort.select("row_id", "treatment"), "row_id")
+            .groupBy("covariate_id")
+            .agg(
+                org.apache.spark.sql.functions.sum(x).as("sx"),
+                org.apache.spark.sql.functions.sum(x.multiply(x)).as("sxx"),
+                org.apache.spark.sql.functions.sum(x.multiply(col("treatment"))).as("sxy"))
+            .orderBy("covariate_id")
+            .collectAsList();
+    List<HighCorrelation> out = new ArrayList<>();
+    for (Row r : sums) {
+      double r2 = correlation(n, r.getDouble(1), r.getDouble(2), r.getDouble(3), sy);
+      if (Math.abs(r2) >= threshold) {
+        out.add(new HighCorrelation(r.getLong(0), r2));
+      }
+    }
+    out.sort(
+        (a, b) -> {
+          int c = Double.compare(Math.abs(b.correlation()), Math.abs(a.correlation()));
+          return c != 0 ? c : Long.compare(a.covariateId(), b.covariateId());
+        });
+    return out;
+  }
+
+  /**
+   * Pearson correlation of x with a 0/1 treatment y from n, sum(x), sum(x^2), sum(xy) and sum(y);
+   * NaN when either does not vary.
+   */
+  static double correlation(double n, double sx, double sxx, double sxy, double sy) {
+    double varX = n * sxx - sx * sx;
+    double varY = n * sy - sy * sy;
+    if (!(varX > 0 && varY > 0)) {
+      return Double.NaN;
+    }
+    return (n * sxy - sx * sy) / Math.sqrt(varX * varY);
+  }
+
+  /**
+   * The covariates to fit after the high-correlation check: all of them ("warn"), all but the
+   * flagged ones, re-indexed ("remove"), or none: "fail" stops the run (exit code 4), naming them.
+   */
+  public static List<Column> afterHighCorrelationCheck(
+      List<Column> columns,
+      List<HighCorrelation> flagged,
+      String action,
+      double threshold,
+      java.util.function.LongFunction<String> name) {
+    if (flagged.isEmpty() || action.equals("warn")) {
+      return columns;
+    }
+    if (action.equals("fail")) {
+      List<String> failed = new ArrayList<>();
+      for (HighCorrelation h : flagged) {
+        failed.add(
+            describe(h, name)
+                + " (|r| >= "
+                + threshold
+                + "; propensity.highCorrelation = \"fail\"): is part of the exposure"
+                + " definition among the covariates? See features.excludedConceptSets");
+      }
+      throw new org.rwe.run.DiagnosticsException(failed);
+    }
+    java.util.Set<Long> removed = new java.util.HashSet<>();
+    flagged.forEach(h -> removed.add(h.covariateId()));
+    List<Column> kept = new ArrayList<>();
+    for (Column c : columns) {
+      if (!removed.contains(c.covariateId())) {
+        kept.add(new Column(c.covariateId(), kept.size(), c.max()));
+      }
+    }
+    return kept;
+  }
+
+  /** "covariate 1234 'name' correlates with treatment: r = 0.973". */
+  public static String describe(HighCorrelation h, java.util.function.LongFunction<String> name) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "covariate %d '%s' correlates with treatment: r = %.3f",
+        h.covariateId(),
+        name.apply(h.covariateId()),
+        h.correlation());
+  }
+
   public static Fit fit(Dataset<Row> design, List<Column> columns, PropensitySettings s) {
     // Fitting sample: at most maxCohortSizeForFitting per arm, chosen by a hash of the row id.
     Dataset<Row> hashed = design.withColumn("_h", xxhash64(col("row_id"), lit(s.seed())));

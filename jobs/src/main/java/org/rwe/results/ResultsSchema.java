@@ -268,6 +268,16 @@ public final class ResultsSchema {
           .col("non_zero_coefficients", LongType, "covariates with a non-zero coefficient")
           .count("subjects_fitted", LongType, "subjects in the fitting sample")
           .col("equipoise", DoubleType, "share of subjects with preference score in [0.3, 0.7]")
+          .col(
+              "high_correlation_covariates",
+              StringType,
+              "covariates whose |correlation| with treatment reached"
+                  + " propensity.highCorrelationThreshold before the fit, with r ('' if none)")
+          .col(
+              "high_correlation_action",
+              StringType,
+              "what was done with them: none (there were none) | warn (kept) | remove (left out"
+                  + " of the model)")
           .build();
 
   public static final ResultTable PREFERENCE_SCORE_DIST =

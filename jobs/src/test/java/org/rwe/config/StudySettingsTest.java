@@ -216,4 +216,24 @@ class StudySettingsTest {
     assertEquals(100, s.analysis(2).maxRatio());
     assertEquals("att", s.analysis(3).estimator());
   }
+
+  @Test
+  void highCorrelationCheckIsValidated() {
+    StudySettings s = StudySettings.load(STUDY, Map.of());
+    assertEquals("fail", s.propensity().highCorrelation());
+    assertEquals(0.5, s.propensity().highCorrelationThreshold());
+    SettingsException action = problem("propensity.highCorrelation = \"drop\"");
+    assertTrue(action.getMessage().contains("propensity.highCorrelation'"), action.getMessage());
+    assertTrue(action.getMessage().contains("remove"), action.getMessage());
+    for (String bad : List.of("1.5", "0", "\"high\"")) {
+      SettingsException e = problem("propensity.highCorrelationThreshold = " + bad);
+      assertTrue(
+          e.getMessage().contains("propensity.highCorrelationThreshold"),
+          bad + ": " + e.getMessage());
+    }
+    assertTrue(
+        problem("propensity.highCorrelationTreshold = 0.4")
+            .getMessage()
+            .contains("propensity.highCorrelationTreshold"));
+  }
 }

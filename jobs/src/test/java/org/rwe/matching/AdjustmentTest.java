@@ -68,7 +68,12 @@ class AdjustmentTest {
     assertEquals(1.0, att.get(3L).<Double>getAs("weight"), 1e-15);
     assertEquals(0.3 / 0.7, att.get(8L).<Double>getAs("weight"), 1e-15, "ATT: ps / (1 - ps)");
     Map<Long, Row> attStable = byRow(Adjustment.iptw(population(), analysis("adjustment = iptw")));
-    assertEquals(0.3 / 0.7 * (0.5 / 0.5), attStable.get(8L).<Double>getAs("weight"), 1e-15);
+    assertEquals(0.5, attStable.get(3L).<Double>getAs("weight"), 1e-15, "stabilized ATT: P(T)");
+    assertEquals(
+        0.5 * 0.3 / 0.7,
+        attStable.get(8L).<Double>getAs("weight"),
+        1e-15,
+        "stabilized ATT: P(C) ps / (1 - ps)");
     Map<Long, Row> ate =
         byRow(Adjustment.iptw(population(), analysis("adjustment = iptw, estimator = ate")));
     assertEquals(
@@ -124,5 +129,65 @@ class AdjustmentTest {
             Adjustment.trim(
                 population(), analysis("trimming = equipoise, equipoiseBounds = [0.3, 0.5]")));
     assertEquals(List.of(2L, 3L, 4L, 8L, 9L, 10L), List.copyOf(e.keySet()));
+  }
+
+  /**
+   * CohortMethod's "matching with extra variable(s)" tests (test-psFunctions.R): rows 1..100
+   * alternating comparator/target, PS row / 100, age floor((100 - row) / 10), sex in blocks of 5;
+   * 1:1 without caliper within age (50 sets) or within age and sex (40 sets).
+   */
+  @Test
+  void matchingWithinCovariatesAsCohortMethod() {
+    StructType schema =
+        new StructType()
+            .add("outcome_id", DataTypes.IntegerType)
+            .add("row_id", DataTypes.LongType)
+            .add("person_id", DataTypes.LongType)
+            .add("treatment", DataTypes.IntegerType)
+            .add("propensity_score", DataTypes.DoubleType)
+            .add("preference_score", DataTypes.DoubleType);
+    List<Row> rows = new ArrayList<>();
+    List<Row> covariates = new ArrayList<>();
+    Map<Long, String> group = new TreeMap<>();
+    for (int i = 1; i <= 100; i++) {
+      long age = (100 - i) / 10;
+      long sex = ((i - 1) / 5) % 2;
+      rows.add(RowFactory.create(1, (long) i, (long) i, (i - 1) % 2, i / 100.0, i / 100.0));
+      if (age != 0) {
+        covariates.add(RowFactory.create((long) i, 1003L, (double) age));
+      }
+      if (sex != 0) {
+        covariates.add(RowFactory.create((long) i, 8507001L, 1.0));
+      }
+      group.put((long) i, age + "/" + sex);
+    }
+    Dataset<Row> population = spark.createDataFrame(rows, schema);
+    Dataset<Row> cov =
+        spark.createDataFrame(
+            covariates,
+            new StructType()
+                .add("row_id", DataTypes.LongType)
+                .add("covariate_id", DataTypes.LongType)
+                .add("covariate_value", DataTypes.DoubleType));
+    for (String ids : List.of("[1003]", "[1003, 8507001]")) {
+      Map<Long, Row> m =
+          byRow(
+              Adjustment.match(
+                  population,
+                  cov,
+                  analysis(
+                      "adjustment = match, maxRatio = 1, caliper = 0, matchOnCovariateIds = "
+                          + ids),
+                  List.of(1)));
+      Map<Long, java.util.Set<String>> keys = new TreeMap<>();
+      for (Row r : m.values()) {
+        long row = r.getAs("row_id");
+        String key = ids.contains("8507001") ? group.get(row) : group.get(row).split("/")[0];
+        keys.computeIfAbsent(r.<Long>getAs("stratum_id"), k -> new java.util.TreeSet<>()).add(key);
+      }
+      assertEquals(ids.contains("8507001") ? 40 : 50, keys.size(), ids);
+      assertEquals(keys.size() - 1L, (long) ((TreeMap<Long, ?>) keys).lastKey(), ids);
+      keys.forEach((k, v) -> assertEquals(1, v.size(), "set " + k + " mixes " + v));
+    }
   }
 }

@@ -116,4 +116,67 @@ class GreedyMatcherTest {
     assertEquals(
         Double.POSITIVE_INFINITY, GreedyMatcher.caliperOnScale(0, "standardized logit", ps));
   }
+
+  // CohortMethod's own matchOnPs tests (tests/testthat/test-psFunctions.R), caliper 0 (none):
+  // the stratum ids of the matched rows in row order, as matchOnPs returns them.
+
+  /** Matched rows' stratum ids in row order; rows are 1..n with the given arms and scores. */
+  static List<Long> cohortMethodCase(int[] treatment, double[] ps, int maxRatio) {
+    List<Subject> s = new ArrayList<>();
+    for (int i = 0; i < ps.length; i++) {
+      s.add(new Subject(i + 1, i + 1, treatment[i], ps[i]));
+    }
+    return strata(s, maxRatio, Double.POSITIVE_INFINITY).values().stream()
+        .filter(v -> v >= 0)
+        .toList();
+  }
+
+  @Test
+  void cohortMethodSimpleOneOnOne() {
+    assertEquals(
+        List.of(0L, 0L, 1L, 1L),
+        cohortMethodCase(new int[] {1, 0, 1, 0, 1}, new double[] {0, 0.1, 0.3, 0.4, 1}, 1));
+  }
+
+  @Test
+  void cohortMethodSimpleOneOnN() {
+    assertEquals(
+        List.of(0L, 0L, 0L, 1L, 1L, 1L),
+        cohortMethodCase(
+            new int[] {0, 1, 0, 0, 1, 0}, new double[] {0, 0.1, 0.12, 0.85, 0.9, 1}, 100));
+  }
+
+  @Test
+  void cohortMethodOneOnNWithMoreTargetsThanComparators() {
+    // PS rowId / 5: 1.0 - 0.8 is 0.19999999999999996 in double, below 0.4 - 0.2 = 0.2, so the
+    // pair (4, 5) is the closest and gets stratum 0; target 3 is left without a comparator.
+    assertEquals(
+        List.of(1L, 1L, 0L, 0L),
+        cohortMethodCase(
+            new int[] {0, 1, 1, 1, 0}, new double[] {1 / 5.0, 2 / 5.0, 3 / 5.0, 4 / 5.0, 1}, 100));
+  }
+
+  @Test
+  void cohortMethodOneOnNUsesEveryComparator() {
+    assertEquals(
+        List.of(1L, 0L, 0L, 0L, 0L, 1L, 1L, 1L),
+        cohortMethodCase(
+            new int[] {0, 1, 0, 0, 0, 0, 1, 0},
+            new double[] {0, 0.1, 0.11, 0.12, 0.13, 0.85, 0.9, 1},
+            100));
+  }
+
+  @Test
+  void cohortMethodMediumOneOnN() {
+    int n = 10_000;
+    int[] treatment = new int[n];
+    double[] ps = new double[n];
+    for (int i = 0; i < n; i++) {
+      treatment[i] = i % 2;
+      ps[i] = (i + 1) / 10_000.0;
+    }
+    List<Long> strata = cohortMethodCase(treatment, ps, 100);
+    assertEquals(4999L, strata.stream().mapToLong(Long::longValue).max().orElse(-1));
+    assertEquals(n, strata.size());
+  }
 }
