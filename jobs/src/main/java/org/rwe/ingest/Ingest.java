@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
@@ -142,13 +143,13 @@ public final class Ingest {
       Column text = col(text(c));
       Column bad = text.isNotNull().and(col(c.name()).isNull());
       if (c.type() == ColumnType.ID || c.type() == ColumnType.INT) {
-        Column number = text.try_cast("decimal(38,6)");
+        // A number with a fractional part is a non-integral id (an id column) or an unparseable
+        // whole number (counts, years, days).
+        Column fractional = c.type() == ColumnType.ID ? hasFraction(text) : lit(false);
         rules.add(
             when(
                 bad,
-                when(
-                        number.isNotNull().and(number.notEqual(floor(number))),
-                        lit(Rules.NON_INTEGRAL_ID))
+                when(fractional, lit(Rules.NON_INTEGRAL_ID))
                     .otherwise(lit(Rules.UNPARSEABLE_NUMBER))));
         reasons.add(
             when(
@@ -550,13 +551,38 @@ public final class Ingest {
     };
   }
 
-  /** Whole numbers, also written as integral decimals ("6.0"), within [lo, hi]. */
+  /** A plain decimal whose fractional digits are not all zero ("8.5", "6.0000001"). */
+  private static final String FRACTION = "^[+-]?[0-9]*\\.[0-9]*[1-9][0-9]*$";
+
+  /**
+   * True where the text is a number with a fractional part: a plain decimal with a non-zero
+   * fractional digit (judged on the text, so that no rounding can hide it), or a number in another
+   * notation ("1.25e1") whose value is not whole.
+   */
+  static Column hasFraction(Column text) {
+    Column d = text.try_cast("decimal(38,18)");
+    return text.rlike(FRACTION).or(coalesce(d.notEqual(floor(d)), lit(false)));
+  }
+
+  /** Whole numbers, also written as integral decimals ("6.0", "1e+05"), within [lo, hi]. */
   private static Column integral(Column text, long lo, long hi) {
-    // The common case (plain digits) is a cheap long cast; decimals like "6.0" take the slow path.
-    Column fast = text.try_cast("bigint");
-    Column d = text.try_cast("decimal(38,6)");
+    // Plain digits take a cheap long cast. Text with a decimal point or an exponent ("6.0", as R
+    // and DuckDB write ids) goes straight to a decimal: a failed long cast costs Spark an exception
+    // per value (seen in thread dumps while reading Eunomia, whose every id is written "6.0").
+    // decimal(38,18) holds every long (20 integer digits) and 18 fractional digits; a fractional
+    // digit beyond those would be rounded away, so the text itself is checked too.
+    Column notation = text.contains(".").or(text.contains("e")).or(text.contains("E"));
+    Column fast = when(not(notation), text.try_cast("bigint"));
+    Column d = text.try_cast("decimal(38,18)");
     Column slow =
-        when(d.isNotNull().and(d.equalTo(floor(d))).and(d.between(lo, hi)), d).cast("bigint");
+        when(
+                notation
+                    .and(d.isNotNull())
+                    .and(d.equalTo(floor(d)))
+                    .and(d.between(lo, hi))
+                    .and(not(text.rlike(FRACTION))),
+                d)
+            .cast("bigint");
     Column v = coalesce(fast, slow);
     return when(v.between(lo, hi), v);
   }

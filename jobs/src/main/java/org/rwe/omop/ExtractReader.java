@@ -35,9 +35,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Finds and reads the tables of an OMOP extract: {@code person.csv}, {@code PERSON.csv.gz}, a
- * folder {@code person/} of part files, TSV or Parquet. Only names that are CDM table names are
- * looked at, case-insensitively, so other files and folders beside the tables (a README, a nested
- * extract such as {@code eunomia-gibleed/}) are never mistaken for one.
+ * folder {@code person/} (or {@code person.parquet/}, as Spark writes one) of part files, TSV or
+ * Parquet. Only names that are CDM table names are looked at, case-insensitively, so other files
+ * and folders beside the tables (a README, a nested extract such as {@code eunomia-gibleed/}) are
+ * never mistaken for one.
  *
  * <p>Structural problems fail fast, before any Spark job, naming the file (and column): an empty
  * file, a header without rows in a required table, bytes that are not UTF-8 (or NUL bytes of
@@ -129,8 +130,10 @@ public final class ExtractReader {
           matches.add(s);
           continue;
         }
+        // person.parquet/ or person.csv/ as folders too: Spark writes a "file" as a folder of
+        // parts.
         for (String suffix : SUFFIXES) {
-          if (name.equals(table.cdmName() + suffix) && s.isFile()) {
+          if (name.equals(table.cdmName() + suffix)) {
             matches.add(s);
           }
         }
@@ -230,7 +233,7 @@ public final class ExtractReader {
     StructType schema;
     try {
       schema = spark.read().parquet(strings(files)).schema();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
       throw new InputException(
           "Table "
               + table.cdmName()
@@ -496,6 +499,8 @@ public final class ExtractReader {
         } else if (c instanceof java.nio.charset.CharacterCodingException) {
           what = "is not UTF-8 text";
         } else if (m.contains("is not a Parquet file")
+            || m.contains("CANNOT_READ_FILE_FOOTER")
+            || m.contains("Could not read footer")
             || c.getClass().getName().startsWith("org.apache.parquet")) {
           what = "is not a readable Parquet file: " + firstLine(m);
         }

@@ -121,6 +121,7 @@ final class Extract {
   private final Path dir;
   private final Map<String, byte[]> files = new LinkedHashMap<>();
   private final List<String> options = new ArrayList<>();
+  private String studyOverlay;
 
   Extract(Path root) {
     this.dir = root.resolve("case" + (++cases));
@@ -155,6 +156,15 @@ final class Extract {
     return text(path, base + String.join("\n", lines) + "\n");
   }
 
+  /**
+   * Settings for this run as a study file would give them (HOCON, lists included), on top of the
+   * magnesium study: the run reads a study file that includes it.
+   */
+  Extract study(String hocon) {
+    studyOverlay = hocon;
+    return this;
+  }
+
   /** A setting for this run, e.g. {@code ingest.maxRejectShare=1}. */
   Extract option(String keyValue) {
     options.add("-D" + keyValue);
@@ -174,6 +184,12 @@ final class Extract {
         Files.write(p, f.getValue());
       }
       Files.createDirectories(input());
+      if (studyOverlay != null) {
+        Files.writeString(
+            dir.resolve("study.conf"),
+            "include file(\"" + STUDY + "\")\n" + studyOverlay + "\n",
+            StandardCharsets.UTF_8);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -182,7 +198,7 @@ final class Extract {
             List.of(
                 "run",
                 "--conf",
-                STUDY.toString(),
+                studyOverlay == null ? STUDY.toString() : dir.resolve("study.conf").toString(),
                 "--input",
                 input().toString(),
                 "--output",
