@@ -37,8 +37,12 @@ public record StudySettings(
     int minCellCount,
     Config resolved) {
 
-  /** Where user keys may be free-form names (concept sets, Spark pass-through settings). */
-  private static final List<String> OPEN_OBJECTS = List.of("conceptSets", "spark.conf");
+  /**
+   * Where user keys may be free-form names (concept sets, Spark pass-through settings, per-table
+   * ingest overrides, which IngestSettings checks itself).
+   */
+  private static final List<String> OPEN_OBJECTS =
+      List.of("conceptSets", "spark.conf", "ingest.tables");
 
   public record SparkSettings(String master, int shufflePartitions, Map<String, String> conf) {}
 

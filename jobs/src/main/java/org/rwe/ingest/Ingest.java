@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
@@ -47,21 +48,36 @@ public final class Ingest {
   public static final String FLAGS = "_flags";
 
   /**
-   * Types every used column and applies the row-local rules (required, parseable, end >= start,
-   * days_supply, birth year). Columns not used by the pipeline are kept only inside {@code _raw}.
+   * Types every used column and applies the row-local rules (identifiers in source values, rows
+   * that do not line up with the header, text that was not UTF-8, required, parseable, ids not
+   * negative, end >= start, days_supply, birth year). Columns not used by the pipeline never leave
+   * this method, except the {@code *_source_value} columns inside {@code _raw} (see {@link
+   * #rawValueColumns}).
    */
   public static Dataset<Row> parse(
       Dataset<Row> raw, CdmTable table, IngestSettings settings, LocalDate today) {
-    List<String> rawCols =
-        Arrays.stream(raw.columns()).filter(c -> !c.equals(ExtractReader.SOURCE_FILE)).toList();
-    // Step 1: the cleaned text of each used column, and the raw row for rejects.
+    List<String> present = Arrays.asList(raw.columns());
+    List<String> sourceValues = present.stream().filter(Ingest::isSourceValue).toList();
+    // Step 1: the cleaned text of each used column, the source values, and the raw values kept
+    // for rejects.
     List<Column> texts = new ArrayList<>();
     for (CdmColumn c : table.columns()) {
       texts.add(cleaned(raw, c.name()).as(text(c)));
     }
+    for (int i = 0; i < sourceValues.size(); i++) {
+      texts.add(col("`" + sourceValues.get(i) + "`").as("_sv_" + i));
+    }
+    List<Column> kept =
+        rawValueColumns(table, present).stream().map(c -> col("`" + c + "`")).toList();
     texts.add(
-        to_json(struct(rawCols.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new)))
+        (kept.isEmpty()
+                ? lit(null).cast(DataTypes.StringType)
+                : to_json(struct(kept.toArray(Column[]::new))))
             .as(RAW));
+    texts.add(
+        present.contains(ExtractReader.CORRUPT_RECORD)
+            ? col(ExtractReader.CORRUPT_RECORD).isNotNull().as("_malformed")
+            : lit(false).as("_malformed"));
     texts.add(col(ExtractReader.SOURCE_FILE));
     Dataset<Row> cleaned = raw.select(texts.toArray(Column[]::new));
     // Step 2: typed values, computed once per column.
@@ -70,13 +86,48 @@ public final class Ingest {
       typedCols.add(col(text(c)));
       typedCols.add(typed(col(text(c)), c).as(c.name()));
     }
+    for (int i = 0; i < sourceValues.size(); i++) {
+      typedCols.add(col("_sv_" + i));
+    }
     typedCols.add(col(RAW));
+    typedCols.add(col("_malformed"));
     typedCols.add(col(ExtractReader.SOURCE_FILE));
     Dataset<Row> typed = cleaned.select(typedCols.toArray(Column[]::new));
     // Step 3: one flat coalesce over the checks, in order: the first failing check names the
     // rule. (Nesting when(...).otherwise(previous) would grow the expression exponentially.)
     List<Column> rules = new ArrayList<>();
     List<Column> reasons = new ArrayList<>();
+    // A direct identifier first: the row is quarantined whatever else is wrong with it. The reason
+    // names the column and the kind of identifier, never the value.
+    for (int i = 0; i < sourceValues.size(); i++) {
+      Column v = col("_sv_" + i);
+      Column hit = Identifiers.present(v);
+      rules.add(when(hit, lit(Rules.IDENTIFIER_IN_SOURCE_VALUE)));
+      reasons.add(
+          when(
+              hit,
+              concat(
+                  lit(sourceValues.get(i) + " holds what looks like "),
+                  Identifiers.kind(v),
+                  lit(" (masked here; a de-identified extract must not carry it)"))));
+    }
+    Column malformed = col("_malformed");
+    rules.add(when(malformed, lit(Rules.MALFORMED_ROW)));
+    reasons.add(
+        when(
+            malformed,
+            lit(
+                "the row's fields do not line up with the header's "
+                    + present.stream()
+                        .filter(c -> !c.startsWith("_") || c.startsWith(ExtractReader.UNNAMED))
+                        .count()
+                    + " columns (a field too many or too few; unescaped quote?)")));
+    for (CdmColumn c : table.columns()) {
+      Column broken = col(text(c)).contains("\uFFFD");
+      rules.add(when(broken, lit(Rules.INVALID_UTF8)));
+      reasons.add(
+          when(broken, lit(c.name() + " holds bytes that are not UTF-8 (decoded as U+FFFD)")));
+    }
     // Required nulls first (for every column), then parse errors, so the reported rule is stable.
     for (CdmColumn c : table.columns()) {
       if (c.required()) {
@@ -92,13 +143,13 @@ public final class Ingest {
       Column text = col(text(c));
       Column bad = text.isNotNull().and(col(c.name()).isNull());
       if (c.type() == ColumnType.ID || c.type() == ColumnType.INT) {
-        Column number = text.try_cast("decimal(38,6)");
+        // A number with a fractional part is a non-integral id (an id column) or an unparseable
+        // whole number (counts, years, days).
+        Column fractional = c.type() == ColumnType.ID ? hasFraction(text) : lit(false);
         rules.add(
             when(
                 bad,
-                when(
-                        number.isNotNull().and(number.notEqual(floor(number))),
-                        lit(Rules.NON_INTEGRAL_ID))
+                when(fractional, lit(Rules.NON_INTEGRAL_ID))
                     .otherwise(lit(Rules.UNPARSEABLE_NUMBER))));
         reasons.add(
             when(
@@ -110,7 +161,9 @@ public final class Ingest {
       } else if (c.type() == ColumnType.DOUBLE) {
         rules.add(when(bad, lit(Rules.UNPARSEABLE_NUMBER)));
         reasons.add(
-            when(bad, concat(lit("value '"), text, lit("' of " + c.name() + " is not a number"))));
+            when(
+                bad,
+                concat(lit("value '"), text, lit("' of " + c.name() + " is not a finite number"))));
       } else {
         rules.add(when(bad, lit(Rules.UNPARSEABLE_DATE)));
         reasons.add(
@@ -122,14 +175,21 @@ public final class Ingest {
                     lit("' of " + c.name() + " is not a date (YYYY-MM-DD)"))));
       }
     }
-    Column rule =
-        rules.isEmpty()
-            ? lit(null).cast(DataTypes.StringType)
-            : coalesce(rules.toArray(Column[]::new));
-    Column reason =
-        reasons.isEmpty()
-            ? lit(null).cast(DataTypes.StringType)
-            : coalesce(reasons.toArray(Column[]::new));
+    for (CdmColumn c : table.columns()) {
+      if (c.type() == ColumnType.ID) {
+        Column negative = col(c.name()).lt(0);
+        rules.add(when(negative, lit(Rules.NEGATIVE_ID)));
+        reasons.add(
+            when(
+                negative,
+                concat(
+                    lit(c.name() + " "),
+                    col(c.name()).cast("string"),
+                    lit(" is negative (OMOP ids and concept ids are >= 0)"))));
+      }
+    }
+    Column rule = coalesce(rules.toArray(Column[]::new));
+    Column reason = coalesce(reasons.toArray(Column[]::new));
     List<Column> out = new ArrayList<>();
     for (CdmColumn c : table.columns()) {
       out.add(col(c.name()));
@@ -140,6 +200,35 @@ public final class Ingest {
     out.add(col(ExtractReader.SOURCE_FILE));
     Dataset<Row> parsed = typed.select(out.toArray(Column[]::new));
     return rowRules(parsed, table, settings, today);
+  }
+
+  /** {@code condition_source_value}, also a repeated one ({@code x_source_value#12}). */
+  static boolean isSourceValue(String column) {
+    int hash = column.indexOf('#');
+    return (hash < 0 ? column : column.substring(0, hash)).endsWith("_source_value");
+  }
+
+  /**
+   * What rejects/ keeps of a row, as read: the columns the pipeline uses and the {@code
+   * *_source_value} columns (which say how the source coded the row: what a data engineer needs to
+   * trace a mapping problem), identifiers masked. {@code person_source_value} is left out: it is
+   * the link back to the person in the source system. Every other column (free text such as {@code
+   * sig}, {@code stop_reason}, {@code value_as_string}; provider and location ids) never reaches
+   * rejects/, as it never reaches curated/.
+   */
+  static List<String> rawValueColumns(CdmTable table, List<String> present) {
+    List<String> out = new ArrayList<>();
+    for (CdmColumn c : table.columns()) {
+      if (present.contains(c.name())) {
+        out.add(c.name());
+      }
+    }
+    for (String c : present) {
+      if (isSourceValue(c) && !c.startsWith("person_source_value")) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   private static String text(CdmColumn c) {
@@ -164,8 +253,10 @@ public final class Ingest {
     if (table == CdmTable.DRUG_EXPOSURE) {
       Column ds = col("days_supply");
       df =
-          reject(
+          rejectOrFlag(
               df,
+              table,
+              settings,
               ds.lt(0).or(ds.gt(settings.maxDaysSupply())),
               Rules.DAYS_SUPPLY_OUT_OF_RANGE,
               concat(
@@ -188,6 +279,22 @@ public final class Ingest {
     return df;
   }
 
+  /**
+   * {@link #reject}, or only a flag on the row (kept in curated/, counted) where the study lists
+   * the rule in the table's {@code flagOnly}.
+   */
+  static Dataset<Row> rejectOrFlag(
+      Dataset<Row> df,
+      CdmTable table,
+      IngestSettings settings,
+      Column condition,
+      String rule,
+      Column reason) {
+    return settings.flagOnly(table).contains(rule)
+        ? flag(df, col(RULE).isNull().and(condition), rule)
+        : reject(df, condition, rule, reason);
+  }
+
   /** Rejects rows still clean that meet {@code condition}, with the rule and reason given. */
   static Dataset<Row> reject(Dataset<Row> df, Column condition, String rule, Column reason) {
     Column hit = col(RULE).isNull().and(coalesce(condition, lit(false)));
@@ -201,11 +308,24 @@ public final class Ingest {
    * a row already rejected does not make its twin a duplicate.
    */
   public static Dataset<Row> dedupe(Dataset<Row> df, CdmTable table) {
+    return dedupe(df, table, false);
+  }
+
+  /**
+   * As {@link #dedupe(Dataset, CdmTable)}; with {@code flagOnly} the later rows are kept and
+   * flagged instead (for extracts whose ids collide across distinct facts, as ETL-Synthea's do).
+   */
+  public static Dataset<Row> dedupe(Dataset<Row> df, CdmTable table, boolean flagOnly) {
     Column[] pk = table.primaryKey().stream().map(c -> col(c)).toArray(Column[]::new);
     WindowSpec w =
         Window.partitionBy(pk)
             .orderBy(col(RULE).asc_nulls_first(), col(RAW), col(ExtractReader.SOURCE_FILE));
     Dataset<Row> ranked = df.withColumn("_pk_rank", row_number().over(w));
+    if (flagOnly) {
+      return flag(
+              ranked, col(RULE).isNull().and(col("_pk_rank").gt(1)), Rules.DUPLICATE_PRIMARY_KEY)
+          .drop("_pk_rank");
+    }
     return reject(
             ranked,
             col("_pk_rank").gt(1),
@@ -289,8 +409,10 @@ public final class Ingest {
     String date = table.startDate();
     if (date != null && table != CdmTable.OBSERVATION_PERIOD) {
       joined =
-          reject(
+          rejectOrFlag(
               joined,
+              table,
+              settings,
               year(col(date)).lt(col("_year_of_birth")),
               Rules.EVENT_BEFORE_BIRTH,
               concat(
@@ -300,8 +422,10 @@ public final class Ingest {
                   col("_year_of_birth").cast("string")));
       if (table != CdmTable.DEATH) {
         joined =
-            reject(
+            rejectOrFlag(
                 joined,
+                table,
+                settings,
                 col(date).gt(expr("date_add(_death_date, " + settings.deathGraceDays() + ")")),
                 Rules.EVENT_AFTER_DEATH,
                 concat(
@@ -313,7 +437,7 @@ public final class Ingest {
             coalesce(
                 expr("exists(_periods, p -> `" + date + "` BETWEEN p.start AND p.end)"),
                 lit(false));
-        if (settings.outsideObservation().equals("reject")) {
+        if (settings.outsideObservation(table).equals("reject")) {
           joined =
               reject(
                   joined,
@@ -389,7 +513,8 @@ public final class Ingest {
     if (!Arrays.asList(raw.columns()).contains(name)) {
       return lit(null).cast(DataTypes.StringType);
     }
-    Column t = trim(col("`" + name + "`"));
+    // Spaces, tabs and stray carriage returns (CRLF files read with a lone \n) around a value.
+    Column t = trim(col("`" + name + "`"), " \t\r\n");
     return when(t.equalTo(""), lit(null).cast(DataTypes.StringType)).otherwise(t);
   }
 
@@ -399,8 +524,13 @@ public final class Ingest {
       case ID -> integral(text, Long.MIN_VALUE, Long.MAX_VALUE).cast(DataTypes.LongType);
       case INT -> integral(text, Integer.MIN_VALUE, Integer.MAX_VALUE).cast(DataTypes.IntegerType);
       case DOUBLE -> {
+        // NaN and values beyond the double range ("1e400" reads as Infinity) are not numbers.
         Column d = text.try_cast("double");
-        yield when(d.isNaN(), lit(null).cast(DataTypes.DoubleType)).otherwise(d);
+        yield when(
+                d.isNaN()
+                    .or(org.apache.spark.sql.functions.abs(d).equalTo(Double.POSITIVE_INFINITY)),
+                lit(null).cast(DataTypes.DoubleType))
+            .otherwise(d);
       }
       case DATE -> {
         // A date, or a datetime where a date is expected ("2020-01-31 00:00:00", "...T...").
@@ -421,13 +551,38 @@ public final class Ingest {
     };
   }
 
-  /** Whole numbers, also written as integral decimals ("6.0"), within [lo, hi]. */
+  /** A plain decimal whose fractional digits are not all zero ("8.5", "6.0000001"). */
+  private static final String FRACTION = "^[+-]?[0-9]*\\.[0-9]*[1-9][0-9]*$";
+
+  /**
+   * True where the text is a number with a fractional part: a plain decimal with a non-zero
+   * fractional digit (judged on the text, so that no rounding can hide it), or a number in another
+   * notation ("1.25e1") whose value is not whole.
+   */
+  static Column hasFraction(Column text) {
+    Column d = text.try_cast("decimal(38,18)");
+    return text.rlike(FRACTION).or(coalesce(d.notEqual(floor(d)), lit(false)));
+  }
+
+  /** Whole numbers, also written as integral decimals ("6.0", "1e+05"), within [lo, hi]. */
   private static Column integral(Column text, long lo, long hi) {
-    // The common case (plain digits) is a cheap long cast; decimals like "6.0" take the slow path.
-    Column fast = text.try_cast("bigint");
-    Column d = text.try_cast("decimal(38,6)");
+    // Plain digits take a cheap long cast. Text with a decimal point or an exponent ("6.0", as R
+    // and DuckDB write ids) goes straight to a decimal: a failed long cast costs Spark an exception
+    // per value (seen in thread dumps while reading Eunomia, whose every id is written "6.0").
+    // decimal(38,18) holds every long (20 integer digits) and 18 fractional digits; a fractional
+    // digit beyond those would be rounded away, so the text itself is checked too.
+    Column notation = text.contains(".").or(text.contains("e")).or(text.contains("E"));
+    Column fast = when(not(notation), text.try_cast("bigint"));
+    Column d = text.try_cast("decimal(38,18)");
     Column slow =
-        when(d.isNotNull().and(d.equalTo(floor(d))).and(d.between(lo, hi)), d).cast("bigint");
+        when(
+                notation
+                    .and(d.isNotNull())
+                    .and(d.equalTo(floor(d)))
+                    .and(d.between(lo, hi))
+                    .and(not(text.rlike(FRACTION))),
+                d)
+            .cast("bigint");
     Column v = coalesce(fast, slow);
     return when(v.between(lo, hi), v);
   }

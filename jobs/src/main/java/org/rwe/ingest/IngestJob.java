@@ -1,6 +1,9 @@
 package org.rwe.ingest;
 
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 
 import java.time.LocalDate;
@@ -9,12 +12,20 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -28,6 +39,8 @@ import org.rwe.run.RunContext;
 import org.rwe.run.Stage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.concurrent.Await;
+import scala.concurrent.duration.Duration;
 
 /**
  * The ingest job: reads each table once, applies {@link Ingest}'s rules, writes curated/ and
@@ -90,13 +103,24 @@ public final class IngestJob {
   private IngestJob() {}
 
   public static List<TableSummary> run(RunContext ctx) {
-    ExtractReader reader = new ExtractReader(ctx.spark(), ctx.inputDir());
+    IngestSettings settings = ctx.settings().ingest();
+    // Every structural check (tables, files, headers, columns) runs here, before any Spark job,
+    // so a broken extract stops in seconds with the file and column named.
+    ExtractReader reader = new ExtractReader(ctx.spark(), ctx.inputDir(), settings.delimiterChar());
     Map<CdmTable, Optional<ExtractReader.Located>> located = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
     for (CdmTable t : ORDER) {
       Optional<ExtractReader.Located> l = reader.locate(t);
       if (l.isEmpty() && t.required()) {
         missing.add(t.cdmName());
+      }
+      if (l.isPresent() && !l.get().hasRows() && t.required()) {
+        throw new InputException(
+            (l.get().files().size() == 1 ? "File " : "Folder ")
+                + l.get().path()
+                + " has a header but no rows (table "
+                + t.cdmName()
+                + " is required)");
       }
       located.put(t, l);
     }
@@ -116,7 +140,6 @@ public final class IngestJob {
               + missing.get(0)
               + ".parquet)");
     }
-    IngestSettings settings = ctx.settings().ingest();
     LocalDate today = LocalDate.now();
     Map<CdmTable, TableSummary> done = new java.util.EnumMap<>(CdmTable.class);
     // Tables in waves: each wave needs only what earlier waves curated. Within a wave the tables
@@ -174,12 +197,27 @@ public final class IngestJob {
       LocalDate today,
       Dataset<Row> persons) {
     ctx.jobGroup(Stage.INGEST, "validate " + t.cdmName());
-    Dataset<Row> raw = l.map(reader::readRaw).orElseGet(() -> emptyRaw(ctx, t));
+    if (l.isEmpty()) {
+      // An optional table the extract does not have: empty outputs, nothing to check.
+      ctx.write(emptyTyped(ctx, t).select(Ingest.curatedColumns(t)), "curated", t.cdmName());
+      ctx.write(emptyRejects(ctx), "rejects", t.cdmName());
+      LOG.info("ingest {}: absent (optional), read as empty", t.cdmName());
+      return new TableSummary(t.cdmName(), ABSENT, 0, 0, 0, Map.of(), Map.of(), List.of());
+    }
+    Dataset<Row> raw = reader.readRaw(l.get());
     List<String> dropped =
         Arrays.stream(raw.columns())
-            .filter(c -> !c.equals(ExtractReader.SOURCE_FILE) && !t.hasColumn(c))
+            .filter(
+                c ->
+                    !c.equals(ExtractReader.SOURCE_FILE)
+                        && !c.equals(ExtractReader.CORRUPT_RECORD)
+                        && !t.hasColumn(c))
             .sorted()
             .toList();
+    // Rows read are counted as the raw rows stream into the checks, independently of them, so
+    // that rows_read = rows_curated + rows_rejected is verified, not assumed.
+    Observation read = new Observation("ingest_read_" + t.cdmName() + "_" + RUNS.incrementAndGet());
+    raw = raw.observe(read, count(lit(1)).as("rows"));
     Dataset<Row> checked = Ingest.parse(raw, t, settings, today);
     if (t == CdmTable.OBSERVATION_PERIOD) {
       checked = Ingest.rejectOverlappingPeriods(checked);
@@ -191,19 +229,8 @@ public final class IngestJob {
       checked = Ingest.flagUnknownConcepts(checked, t, ctx.curated("concept"));
     }
     checked = Ingest.withFlags(checked);
-    String source =
-        l.map(x -> x.path().getName()).orElse("(absent: optional table, read as empty)");
-    TableSummary summary = write(ctx, t, checked, source, dropped);
-    if (summary.rowsRead() == 0 && t.required()) {
-      throw new InputException(
-          "File "
-              + source
-              + " in "
-              + ctx.inputDir()
-              + " has a header but no rows (table "
-              + t.cdmName()
-              + ")");
-    }
+    String source = l.map(ExtractReader.Located::source).orElse(ABSENT);
+    TableSummary summary = write(ctx, t, checked, read, source, dropped, l);
     LOG.info(
         "ingest {}: {} read, {} curated, {} rejected{}",
         t.cdmName(),
@@ -211,9 +238,16 @@ public final class IngestJob {
         summary.rowsCurated(),
         summary.rowsRejected(),
         summary.rejectedByRule().isEmpty() ? "" : " " + summary.rejectedByRule());
-    checkBudget(summary, settings, ctx);
+    checkBudget(summary, t, settings, ctx);
     return summary;
   }
+
+  /** Observation names must be unique among the queries of a session that run at once. */
+  private static final java.util.concurrent.atomic.AtomicLong RUNS =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** The summary's source for an optional table the extract does not have. */
+  static final String ABSENT = "(absent: optional table, read as empty)";
 
   /** Persons, deaths and periods are curated before any table is checked against them. */
   private static Dataset<Row> personInfo(RunContext ctx, CdmTable t) {
@@ -231,93 +265,146 @@ public final class IngestJob {
   }
 
   private static TableSummary write(
-      RunContext ctx, CdmTable t, Dataset<Row> checked, String source, List<String> dropped) {
+      RunContext ctx,
+      CdmTable t,
+      Dataset<Row> checked,
+      Observation read,
+      String source,
+      List<String> dropped,
+      Optional<ExtractReader.Located> located) {
     // Checked rows are written once, then split: cheaper than caching them in memory, and the
     // raw files are read only once.
     String staging = ctx.stagePath("_staging", t.cdmName());
-    checked.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(staging);
-    Dataset<Row> cached = ctx.spark().read().parquet(staging);
-    // Duplicate keys are rare: look for them on the key columns only, and rank rows (a shuffle
-    // of whole rows) only when there are some.
-    org.apache.spark.sql.Column[] pk =
-        t.primaryKey().stream()
-            .map(org.apache.spark.sql.functions::col)
-            .toArray(org.apache.spark.sql.Column[]::new);
-    boolean duplicates =
-        !cached
-            .filter(col(Ingest.RULE).isNull())
-            .groupBy(pk)
-            .count()
-            .filter(col("count").gt(1))
-            .limit(1)
-            .isEmpty();
-    if (duplicates) {
-      cached = Ingest.dedupe(cached, t).localCheckpoint();
-    }
     try {
+      checked.write().mode(SaveMode.Overwrite).parquet(staging);
+    } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
+      throw ExtractReader.explainReadFailure(e, t, located)
+          .orElseThrow(() -> e instanceof RuntimeException re ? re : new IllegalStateException(e));
+    }
+    long rowsRead = metric(read, "rows");
+    Dataset<Row> staged = ctx.spark().read().parquet(staging);
+    try {
+      // Duplicate keys are rare: look for them on the key columns only, and rank rows (a shuffle
+      // of whole rows) only when there are some.
+      Column[] pk = t.primaryKey().stream().map(functions::col).toArray(Column[]::new);
+      boolean duplicates =
+          !staged
+              .filter(col(Ingest.RULE).isNull())
+              .groupBy(pk)
+              .count()
+              .filter(col("count").gt(1))
+              .limit(1)
+              .isEmpty();
+      if (duplicates) {
+        staged =
+            Ingest.dedupe(
+                    staged,
+                    t,
+                    ctx.settings().ingest().flagOnly(t).contains(Rules.DUPLICATE_PRIMARY_KEY))
+                .localCheckpoint();
+      }
+      // Counts come with the two writes (observed metrics), not from another pass.
+      List<Column> flagCounts = new ArrayList<>();
+      for (String flag : Rules.FLAGGING) {
+        flagCounts.add(count_if(array_contains(col(Ingest.FLAGS), flag)).as(flag));
+      }
+      Observation curatedCounts =
+          new Observation("ingest_curated_" + t.cdmName() + "_" + RUNS.incrementAndGet());
       ctx.write(
-          cached.filter(col(Ingest.RULE).isNull()).select(Ingest.curatedColumns(t)),
+          staged
+              .filter(col(Ingest.RULE).isNull())
+              .observe(curatedCounts, count(lit(1)).as("rows"), flagCounts.toArray(Column[]::new))
+              .select(Ingest.curatedColumns(t)),
           "curated",
           t.cdmName());
+      List<Column> ruleCounts = new ArrayList<>();
+      for (String rule : Rules.REJECTING) {
+        ruleCounts.add(count_if(col(Ingest.RULE).equalTo(rule)).as(rule));
+      }
+      Observation rejectCounts =
+          new Observation("ingest_rejected_" + t.cdmName() + "_" + RUNS.incrementAndGet());
       ctx.write(
-          cached
+          staged
               .filter(col(Ingest.RULE).isNotNull())
+              .observe(rejectCounts, count(lit(1)).as("rows"), ruleCounts.toArray(Column[]::new))
               .select(
                   lit(t.cdmName()).as("table_name"),
                   col(Ingest.RULE).as("rule"),
-                  col(Ingest.REASON).as("reason"),
-                  col(Ingest.RAW).as("raw_values"),
+                  Identifiers.mask(col(Ingest.REASON)).as("reason"),
+                  Identifiers.mask(col(Ingest.RAW)).as("raw_values"),
                   col(ExtractReader.SOURCE_FILE).as("source_file")),
           "rejects",
           t.cdmName());
-      // One pass over the checked rows: rows per rule (null = curated) and flags of curated rows.
-      Map<String, Long> byRule = new java.util.TreeMap<>();
-      Map<String, Long> flags = new java.util.TreeMap<>();
-      long read = 0;
-      long curated = 0;
-      for (Row r :
-          cached
-              .select(
-                  col(Ingest.RULE),
-                  org.apache
-                      .spark
-                      .sql
-                      .functions
-                      .explode_outer(
-                          org.apache.spark.sql.functions.when(
-                              col(Ingest.RULE)
-                                  .isNull()
-                                  .and(
-                                      org.apache.spark.sql.functions.size(col(Ingest.FLAGS)).gt(0)),
-                              org.apache.spark.sql.functions.array_union(
-                                  org.apache.spark.sql.functions.array(lit("")),
-                                  col(Ingest.FLAGS))))
-                      .as("flag"))
-              .groupBy(col(Ingest.RULE), col("flag"))
-              .count()
-              .collectAsList()) {
-        long n = r.getLong(2);
-        String flag = r.isNullAt(1) ? "" : r.getString(1);
-        if (!flag.isEmpty()) {
-          flags.merge(flag, n, Long::sum);
-          continue;
-        }
-        read += n;
-        if (r.isNullAt(0)) {
-          curated += n;
-        } else {
-          byRule.merge(r.getString(0), n, Long::sum);
+      long curated = metric(curatedCounts, "rows");
+      long rejected = metric(rejectCounts, "rows");
+      Map<String, Long> byRule = new TreeMap<>();
+      for (String rule : Rules.REJECTING) {
+        long n = metric(rejectCounts, rule);
+        if (n > 0) {
+          byRule.put(rule, n);
         }
       }
-      long rejected = read - curated;
-      return new TableSummary(t.cdmName(), source, read, curated, rejected, byRule, flags, dropped);
+      Map<String, Long> flags = new TreeMap<>();
+      for (String flag : Rules.FLAGGING) {
+        long n = metric(curatedCounts, flag);
+        if (n > 0) {
+          flags.put(flag, n);
+        }
+      }
+      long ruled = byRule.values().stream().mapToLong(Long::longValue).sum();
+      if (rowsRead != curated + rejected || ruled != rejected) {
+        throw new IllegalStateException(
+            String.format(
+                "Table %s: rows are not conserved: %d read, %d curated + %d rejected (%d by"
+                    + " rule %s)",
+                t.cdmName(), rowsRead, curated, rejected, ruled, byRule));
+      }
+      if (byRule.containsKey(Rules.INVALID_UTF8)) {
+        throw notUtf8(ctx, t);
+      }
+      return new TableSummary(
+          t.cdmName(), source, rowsRead, curated, rejected, byRule, flags, dropped);
     } finally {
       ctx.delete(staging);
     }
   }
 
-  private static void checkBudget(TableSummary s, IngestSettings settings, RunContext ctx) {
-    if (s.rejectShare() <= settings.maxRejectShare()) {
+  /** An observed metric, once the action that carried it has finished. */
+  private static long metric(Observation o, String name) {
+    try {
+      Row row = Await.result(o.future(), Duration.create(10, TimeUnit.MINUTES));
+      return ((Number) row.getAs(name)).longValue();
+    } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+      throw new IllegalStateException("No metric " + name + " from " + o.name(), e);
+    }
+  }
+
+  /**
+   * Bytes that are not UTF-8 past the first 64 KiB of a file surface as U+FFFD in its values: the
+   * file is not UTF-8, which is a structural failure like one seen in its head.
+   */
+  private static InputException notUtf8(RunContext ctx, CdmTable t) {
+    List<String> files =
+        ctx.read("rejects", t.cdmName())
+            .filter(col("rule").equalTo(Rules.INVALID_UTF8))
+            .select("source_file")
+            .distinct()
+            .orderBy("source_file")
+            .limit(3)
+            .as(Encoders.STRING())
+            .collectAsList();
+    return new InputException(
+        "File "
+            + String.join(", ", files)
+            + " is not UTF-8 text: values of table "
+            + t.cdmName()
+            + " hold bytes that are not UTF-8 (convert the file to UTF-8)");
+  }
+
+  private static void checkBudget(
+      TableSummary s, CdmTable t, IngestSettings settings, RunContext ctx) {
+    double budget = settings.maxRejectShare(t);
+    if (s.rejectShare() <= budget) {
       return;
     }
     String top =
@@ -328,13 +415,15 @@ public final class IngestJob {
             .collect(Collectors.joining(", "));
     throw new InputException(
         String.format(
+            Locale.ROOT,
             "Table %s: %.1f%% of rows rejected (%d of %d), over the error budget of %.1f%%"
-                + " (ingest.maxRejectShare). Top rules: %s. Rejected rows are in %s",
+                + " (%s). Top rules: %s. Rejected rows are in %s",
             s.table(),
             100 * s.rejectShare(),
             s.rowsRejected(),
             s.rowsRead(),
-            100 * settings.maxRejectShare(),
+            100 * budget,
+            settings.maxRejectShareKey(t),
             top,
             ctx.stagePath("rejects", s.table())));
   }
@@ -364,6 +453,19 @@ public final class IngestJob {
       fields.add(DataTypes.createStructField(c.name(), DataTypes.StringType, true));
     }
     fields.add(DataTypes.createStructField(ExtractReader.SOURCE_FILE, DataTypes.StringType, true));
+    return ctx.spark()
+        .createDataFrame(List.of(), new StructType(fields.toArray(StructField[]::new)));
+  }
+
+  /** The columns of rejects/<table>. */
+  static final List<String> REJECT_COLUMNS =
+      List.of("table_name", "rule", "reason", "raw_values", "source_file");
+
+  private static Dataset<Row> emptyRejects(RunContext ctx) {
+    List<StructField> fields = new ArrayList<>();
+    for (String c : REJECT_COLUMNS) {
+      fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
+    }
     return ctx.spark()
         .createDataFrame(List.of(), new StructType(fields.toArray(StructField[]::new)));
   }

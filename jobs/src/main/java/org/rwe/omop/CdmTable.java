@@ -245,6 +245,14 @@ public enum CdmTable {
     return hasColumn("person_id");
   }
 
+  /**
+   * Clinical event tables, whose event date is checked against the person's observation periods
+   * (death and the periods themselves are not).
+   */
+  public boolean checkedAgainstObservation() {
+    return personLevel() && startDate != null && this != OBSERVATION_PERIOD && this != DEATH;
+  }
+
   public boolean vocabulary() {
     return this == CONCEPT || this == CONCEPT_ANCESTOR || this == CONCEPT_RELATIONSHIP;
   }

@@ -1,20 +1,23 @@
 package org.rwe.omop;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,32 +26,89 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Finds and reads the tables of an OMOP extract: {@code person.csv}, {@code PERSON.csv.gz}, a
- * folder {@code person/} of part files, TSV or Parquet. Names are matched case-insensitively. Every
- * column is read as a string, so that a bad value becomes a rejected row rather than a failed job;
- * typing is ingest's work.
+ * folder {@code person/} (or {@code person.parquet/}, as Spark writes one) of part files, TSV or
+ * Parquet. Only names that are CDM table names are looked at, case-insensitively, so other files
+ * and folders beside the tables (a README, a nested extract such as {@code eunomia-gibleed/}) are
+ * never mistaken for one.
+ *
+ * <p>Structural problems fail fast, before any Spark job, naming the file (and column): an empty
+ * file, a header without rows in a required table, bytes that are not UTF-8 (or NUL bytes of
+ * UTF-16) or a broken gzip stream in the first 64 KiB of each file, a header that splits into one
+ * column (wrong delimiter), part files whose headers differ, a required column missing or given
+ * twice. Problems only visible further into a file (a gzip truncated after its first 64 KiB, bytes
+ * that are not UTF-8 later on) surface while ingest reads it, and ingest reports them the same way.
+ *
+ * <p>Every column is read as a string, so that a bad value becomes a rejected row rather than a
+ * failed job; typing is ingest's work.
  */
 public final class ExtractReader {
   /** Column holding the file each raw row came from (for rejects). */
   public static final String SOURCE_FILE = "_source_file";
 
+  /**
+   * Column holding the raw line of a CSV row whose number of fields differs from its header's (null
+   * for well-formed rows and for Parquet).
+   */
+  public static final String CORRUPT_RECORD = "_corrupt_record";
+
+  /** The delimiters tried when none is configured, in order of preference on a tie. */
+  static final char[] CANDIDATE_DELIMITERS = {',', '\t', ';', '|'};
+
+  /** Name given to a header field without a name (e.g. after a trailing delimiter). */
+  public static final String UNNAMED = "_unnamed_";
+
   private static final List<String> SUFFIXES =
       List.of(".csv.gz", ".tsv.gz", ".txt.gz", ".csv", ".tsv", ".txt", ".parquet");
+  private static final int HEAD_BYTES = 64 * 1024;
 
   private final SparkSession spark;
   private final Path root;
   private final FileSystem fs;
+  private final char delimiter;
 
-  /** A located table: where it is, and how to read it. */
-  public record Located(CdmTable table, Path path, String format, char delimiter) {}
+  /**
+   * A located table: where it is, how to read it, its data files and its column names as ingest
+   * sees them (lower-cased; a repeated unused column renamed {@code name#position}; an unnamed one
+   * {@code _unnamed_position}).
+   */
+  public record Located(
+      CdmTable table,
+      Path path,
+      String format,
+      char delimiter,
+      List<Path> files,
+      List<String> columns,
+      boolean hasRows) {
+
+    /** The file or folder name within the input folder, as the summary names it. */
+    public String source() {
+      return path.getName();
+    }
+  }
+
+  /** What the first bytes of a text file say. */
+  record Head(String header, boolean hasRows) {}
 
   public ExtractReader(SparkSession spark, String inputDir) {
+    this(spark, inputDir, (char) 0);
+  }
+
+  /**
+   * @param delimiter the configured field delimiter, or 0 to detect it from each table's header
+   */
+  public ExtractReader(SparkSession spark, String inputDir, char delimiter) {
     this.spark = spark;
     this.root = new Path(inputDir);
+    this.delimiter = delimiter;
     try {
       Configuration conf = spark.sparkContext().hadoopConfiguration();
       this.fs = root.getFileSystem(conf);
@@ -60,7 +120,7 @@ public final class ExtractReader {
     }
   }
 
-  /** The table's file or folder, if the extract has it. */
+  /** The table's file or folder, checked for structural problems, if the extract has it. */
   public Optional<Located> locate(CdmTable table) {
     try {
       List<FileStatus> matches = new ArrayList<>();
@@ -70,6 +130,8 @@ public final class ExtractReader {
           matches.add(s);
           continue;
         }
+        // person.parquet/ or person.csv/ as folders too: Spark writes a "file" as a folder of
+        // parts.
         for (String suffix : SUFFIXES) {
           if (name.equals(table.cdmName() + suffix)) {
             matches.add(s);
@@ -86,55 +148,127 @@ public final class ExtractReader {
                 + " is given more than once in "
                 + root
                 + ": "
-                + matches.stream().map(m -> m.getPath().getName()).toList());
+                + matches.stream().map(m -> m.getPath().getName()).sorted().toList());
       }
       Path path = matches.get(0).getPath();
-      Path sample = firstDataFile(path);
-      if (sample == null) {
-        throw new InputException("Table " + table.cdmName() + ": folder " + path + " is empty");
+      List<Path> files = dataFiles(path);
+      if (files.isEmpty()) {
+        throw new InputException(
+            "Table " + table.cdmName() + ": folder " + path + " holds no data file");
       }
-      String sampleName = sample.getName().toLowerCase(Locale.ROOT);
-      if (sampleName.endsWith(".parquet")) {
-        return Optional.of(new Located(table, path, "parquet", ','));
+      long parquet = files.stream().filter(ExtractReader::isParquet).count();
+      if (parquet > 0 && parquet < files.size()) {
+        throw new InputException(
+            "Table "
+                + table.cdmName()
+                + ": folder "
+                + path
+                + " mixes Parquet and text files; give one format per table");
       }
-      String header = firstLine(sample);
-      return Optional.of(new Located(table, path, "csv", detectDelimiter(header)));
+      Located located =
+          parquet > 0 ? locateParquet(table, path, files) : locateText(table, path, files);
+      checkColumns(located);
+      return Optional.of(located);
     } catch (IOException e) {
       throw new InputException("Cannot list " + root + ": " + e.getMessage(), e);
     }
   }
 
-  private Path firstDataFile(Path path) throws IOException {
+  private static boolean isParquet(Path p) {
+    return p.getName().toLowerCase(Locale.ROOT).endsWith(".parquet");
+  }
+
+  /** The file itself, or the folder's files in name order (hidden and _-files skipped). */
+  private List<Path> dataFiles(Path path) throws IOException {
     FileStatus status = fs.getFileStatus(path);
     if (!status.isDirectory()) {
-      return path;
+      return List.of(path);
     }
     FileStatus[] parts = fs.listStatus(path);
     Arrays.sort(parts);
+    List<Path> out = new ArrayList<>();
     for (FileStatus p : parts) {
       String n = p.getPath().getName();
       if (p.isFile() && !n.startsWith("_") && !n.startsWith(".")) {
-        return p.getPath();
+        out.add(p.getPath());
       }
     }
-    return null;
+    return out;
   }
 
-  /** Reads the header line, checking that the bytes are UTF-8 and the file is not empty. */
-  private String firstLine(Path file) throws IOException {
-    byte[] head = new byte[64 * 1024];
+  private Located locateText(CdmTable table, Path path, List<Path> files) throws IOException {
+    Head first = null;
+    char delim = delimiter;
+    List<String> header = null;
+    boolean hasRows = false;
+    for (Path file : files) {
+      Head head = readHead(file);
+      if (first == null) {
+        first = head;
+        if (delim == 0) {
+          delim = detectDelimiter(head.header());
+        }
+        header = splitHeader(head.header(), delim);
+      } else if (!splitHeader(head.header(), delim).equals(header)) {
+        // Spark would read every part with the first part's header: columns would silently shift.
+        throw new InputException(
+            "Table "
+                + table.cdmName()
+                + ": part files have different headers: "
+                + files.get(0)
+                + " has "
+                + header
+                + ", "
+                + file
+                + " has "
+                + splitHeader(head.header(), delim));
+      }
+      hasRows |= head.hasRows();
+    }
+    List<String> columns = normalizeNames(header, table, files.get(0));
+    return new Located(table, path, "csv", delim, List.copyOf(files), columns, hasRows);
+  }
+
+  private Located locateParquet(CdmTable table, Path path, List<Path> files) {
+    StructType schema;
+    try {
+      schema = spark.read().parquet(strings(files)).schema();
+    } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
+      throw new InputException(
+          "Table "
+              + table.cdmName()
+              + ": cannot read the Parquet schema of "
+              + path
+              + ": "
+              + firstLine(e.getMessage()),
+          e);
+    }
+    List<String> names = Arrays.stream(schema.fieldNames()).toList();
+    // Row counts of Parquet are in the footers; rows are known once read.
+    return new Located(
+        table, path, "parquet", ',', List.copyOf(files), normalizeNames(names, table, path), true);
+  }
+
+  /**
+   * Reads up to 64 KiB of a file (decompressed) and checks it: not empty, a readable gzip stream,
+   * UTF-8 text without NUL bytes. Returns the header line and whether any row follows it.
+   */
+  Head readHead(Path file) throws IOException {
+    byte[] head = new byte[HEAD_BYTES];
     int n = 0;
+    boolean gzip = file.getName().toLowerCase(Locale.ROOT).endsWith(".gz");
     try (InputStream raw = new BufferedInputStream(fs.open(file));
-        InputStream in =
-            file.getName().toLowerCase(Locale.ROOT).endsWith(".gz")
-                ? new GZIPInputStream(raw)
-                : raw) {
+        InputStream in = gzip ? new GZIPInputStream(raw) : raw) {
       int r;
       while (n < head.length && (r = in.read(head, n, head.length - n)) > 0) {
         n += r;
       }
-    } catch (java.io.EOFException | java.util.zip.ZipException e) {
-      throw new InputException("File " + file + " is not a readable gzip file: " + e.getMessage());
+    } catch (EOFException | ZipException e) {
+      throw new InputException(
+          "File "
+              + file
+              + " is not a readable gzip file (truncated or corrupt): "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
     }
     if (n == 0) {
       throw new InputException("File " + file + " is empty (no header row)");
@@ -145,27 +279,53 @@ public final class ExtractReader {
       while (end > 0 && head[end - 1] != '\n') {
         end--;
       }
+      if (end == 0) {
+        end = n;
+      }
     }
-    try {
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(head, 0, end));
-    } catch (CharacterCodingException e) {
-      throw new InputException("File " + file + " is not UTF-8 text");
+    for (int i = 0; i < end; i++) {
+      if (head[i] == 0) {
+        throw new InputException(
+            "File " + file + " is not UTF-8 text: it holds NUL bytes (UTF-16 or binary?)");
+      }
+    }
+    ByteBuffer bytes = ByteBuffer.wrap(head, 0, end);
+    CoderResult decoded =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(bytes, CharBuffer.allocate(end), true);
+    if (decoded.isError()) {
+      int at = bytes.position();
+      int line = 1;
+      for (int i = 0; i < at; i++) {
+        line += head[i] == '\n' ? 1 : 0;
+      }
+      throw new InputException(
+          String.format(
+              "File %s is not UTF-8 text (byte 0x%02X on line %d; convert it to UTF-8)",
+              file, head[at] & 0xFF, line));
     }
     String text = new String(head, 0, end, StandardCharsets.UTF_8);
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1);
+    }
     int nl = text.indexOf('\n');
-    String header = nl < 0 ? text : text.substring(0, nl);
-    return header.replace("\r", "").replace("\uFEFF", "");
+    String header = (nl < 0 ? text : text.substring(0, nl)).replace("\r", "");
+    if (header.isBlank()) {
+      throw new InputException("File " + file + ": the first line is empty; expected a header row");
+    }
+    boolean hasRows = nl >= 0 && !text.substring(nl + 1).isBlank();
+    return new Head(header, hasRows);
   }
 
+  /** The delimiter that splits the header into the most fields (quotes respected). */
   static char detectDelimiter(String header) {
     char best = ',';
-    long bestCount = 0;
-    for (char c : new char[] {',', '\t', ';', '|'}) {
-      long count = header.chars().filter(x -> x == c).count();
+    int bestCount = 1;
+    for (char c : CANDIDATE_DELIMITERS) {
+      int count = splitHeader(header, c).size();
       if (count > bestCount) {
         best = c;
         bestCount = count;
@@ -174,69 +334,67 @@ public final class ExtractReader {
     return best;
   }
 
+  /** The header's fields, with double quotes removed ("" inside quotes is one quote). */
+  static List<String> splitHeader(String line, char delim) {
+    return CsvRecords.fields(line, delim);
+  }
+
   /**
-   * Reads a located table with every column as a string, names lower-cased and trimmed, plus the
-   * source file of each row. Fails, naming file and column, when a required column is missing.
+   * Lower-cased, trimmed names. A used column given twice is ambiguous and stops the run; a
+   * repeated unused column is kept apart as {@code name#position} (and dropped later, like any
+   * unused one).
    */
-  public Dataset<Row> readRaw(Located located) {
-    Dataset<Row> df;
-    String path = located.path().toString();
-    if (located.format().equals("parquet")) {
-      df = spark.read().parquet(path);
-      for (var f : df.schema().fields()) {
-        df = df.withColumn(f.name(), df.col(f.name()).cast(DataTypes.StringType));
+  static List<String> normalizeNames(List<String> names, CdmTable table, Path file) {
+    List<String> out = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < names.size(); i++) {
+      String n = names.get(i).replace("\uFEFF", "").trim().toLowerCase(Locale.ROOT);
+      if (n.isEmpty()) {
+        n = UNNAMED + (i + 1);
       }
-    } else {
-      df =
-          spark
-              .read()
-              .option("header", "true")
-              .option("inferSchema", "false")
-              .option("sep", String.valueOf(located.delimiter()))
-              .option("quote", "\"")
-              .option("escape", "\"")
-              .option("multiLine", "true")
-              .option("mode", "PERMISSIVE")
-              .option("encoding", "UTF-8")
-              .csv(path);
+      if (!seen.add(n)) {
+        if (table.hasColumn(n)) {
+          throw new InputException(
+              "File "
+                  + file
+                  + ": column '"
+                  + n
+                  + "' of table "
+                  + table.cdmName()
+                  + " appears twice in the header (positions "
+                  + (out.indexOf(n) + 1)
+                  + " and "
+                  + (i + 1)
+                  + "); which one holds the data is ambiguous");
+        }
+        n = n + "#" + (i + 1);
+      }
+      out.add(n);
     }
-    df = normalizeNames(df, located);
-    checkColumns(df, located);
-    return df.withColumn(SOURCE_FILE, functions.input_file_name());
+    return out;
   }
 
-  private static Dataset<Row> normalizeNames(Dataset<Row> df, Located located) {
-    Map<String, String> renamed = new LinkedHashMap<>();
-    for (String c : df.columns()) {
-      String n = c.replace("\uFEFF", "").trim().toLowerCase(Locale.ROOT);
-      if (renamed.containsValue(n)) {
-        throw new InputException(
-            "File " + located.path() + ": column '" + n + "' appears twice in the header");
-      }
-      renamed.put(c, n);
-    }
-    List<Column> cols = new ArrayList<>();
-    renamed.forEach((from, to) -> cols.add(functions.col("`" + from + "`").as(to)));
-    return df.select(cols.toArray(Column[]::new));
-  }
-
-  private static void checkColumns(Dataset<Row> df, Located located) {
-    List<String> present = Arrays.asList(df.columns());
+  private void checkColumns(Located located) {
+    List<String> present = located.columns();
+    String where =
+        located.files().size() == 1
+            ? "File " + located.files().get(0)
+            : "Folder " + located.path() + " (first file " + located.files().get(0).getName() + ")";
     if (present.size() == 1 && located.table().columns().size() > 1) {
       throw new InputException(
-          "File "
-              + located.path()
+          where
               + ": the header has a single column '"
               + present.get(0)
-              + "'; wrong delimiter? (detected '"
+              + "'; wrong delimiter? ("
+              + (delimiter == 0 ? "detected " : "configured by ingest.delimiter: ")
+              + "'"
               + (located.delimiter() == '\t' ? "\\t" : String.valueOf(located.delimiter()))
               + "')");
     }
     for (CdmColumn c : located.table().columns()) {
       if (c.required() && !present.contains(c.name())) {
         throw new InputException(
-            "File "
-                + located.path()
+            where
                 + ": required column '"
                 + c.name()
                 + "' of table "
@@ -246,6 +404,132 @@ public final class ExtractReader {
                 + ")");
       }
     }
+  }
+
+  /**
+   * Reads a located table with every column as a string, under the names of {@link
+   * Located#columns()}, plus {@link #CORRUPT_RECORD} and the source file of each row. Rows are read
+   * once, by the job that consumes the result.
+   */
+  public Dataset<Row> readRaw(Located located) {
+    Dataset<Row> df;
+    String[] files = strings(located.files());
+    if (located.format().equals("parquet")) {
+      df = spark.read().parquet(files);
+      List<Column> cols = new ArrayList<>();
+      String[] names = df.columns();
+      for (int i = 0; i < names.length; i++) {
+        cols.add(
+            df.col("`" + names[i] + "`").cast(DataTypes.StringType).as(located.columns().get(i)));
+      }
+      cols.add(functions.lit(null).cast(DataTypes.StringType).as(CORRUPT_RECORD));
+      df = df.select(cols.toArray(Column[]::new));
+    } else {
+      List<StructField> fields = new ArrayList<>();
+      for (String c : located.columns()) {
+        fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
+      }
+      fields.add(DataTypes.createStructField(CORRUPT_RECORD, DataTypes.StringType, true));
+      // The schema comes from our own reading of the header (checked equal across part files);
+      // Spark skips each file's header line. A row with more or fewer fields than the header
+      // keeps its raw line in CORRUPT_RECORD, for ingest to reject.
+      df =
+          spark
+              .read()
+              .schema(new StructType(fields.toArray(StructField[]::new)))
+              .option("header", "true")
+              .option("enforceSchema", "true")
+              .option("sep", String.valueOf(located.delimiter()))
+              .option("quote", "\"")
+              .option("escape", "\"")
+              .option("multiLine", "true")
+              .option("mode", "PERMISSIVE")
+              .option("columnNameOfCorruptRecord", CORRUPT_RECORD)
+              .option("encoding", "UTF-8")
+              .csv(files);
+      // Keep the raw line only where the fields really do not line up with the header.
+      int headerColumns = located.columns().size();
+      int namedColumns = 0;
+      for (int i = 0; i < headerColumns; i++) {
+        if (!located.columns().get(i).startsWith(UNNAMED)) {
+          namedColumns = i + 1;
+        }
+      }
+      char delim = located.delimiter();
+      int named = namedColumns;
+      UserDefinedFunction alignable =
+          functions.udf(
+              (UDF1<String, Boolean>)
+                  record -> CsvRecords.alignable(record, delim, headerColumns, named),
+              DataTypes.BooleanType);
+      Column corrupt = functions.col(CORRUPT_RECORD);
+      df =
+          df.withColumn(
+              CORRUPT_RECORD,
+              functions.when(
+                  corrupt.isNotNull().and(functions.not(alignable.apply(corrupt))), corrupt));
+    }
+    return df.withColumn(SOURCE_FILE, functions.input_file_name());
+  }
+
+  private static final java.util.regex.Pattern FAILED_FILE =
+      java.util.regex.Pattern.compile("reading file (\\S+?)\\.?(\\s|$)");
+
+  /**
+   * What a failure while Spark read a table's files means for the user: a gzip stream that ends
+   * early or is corrupt past the head checked by {@link #locate}, a Parquet file that is not one.
+   * Names the file when Spark does (it usually does), else the table's files. Empty when the
+   * failure is not about reading the input (the caller rethrows it as it is).
+   */
+  public static Optional<InputException> explainReadFailure(
+      Throwable failure, CdmTable table, Optional<Located> located) {
+    String file = null;
+    String what = null;
+    for (Throwable c = failure; c != null; c = c.getCause()) {
+      String m = c.getMessage() == null ? "" : c.getMessage();
+      java.util.regex.Matcher f = FAILED_FILE.matcher(m);
+      if (file == null && f.find()) {
+        file = f.group(1);
+      }
+      if (what == null) {
+        if (c instanceof EOFException) {
+          what = "ends early (truncated gzip or file): " + m;
+        } else if (c instanceof ZipException) {
+          what = "is not a valid gzip stream: " + m;
+        } else if (c instanceof java.nio.charset.CharacterCodingException) {
+          what = "is not UTF-8 text";
+        } else if (m.contains("is not a Parquet file")
+            || m.contains("CANNOT_READ_FILE_FOOTER")
+            || m.contains("Could not read footer")
+            || c.getClass().getName().startsWith("org.apache.parquet")) {
+          what = "is not a readable Parquet file: " + firstLine(m);
+        }
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    if (what == null) {
+      return Optional.empty();
+    }
+    String where =
+        file != null
+            ? file
+            : located.map(l -> l.files().toString()).orElse("(table " + table.cdmName() + ")");
+    return Optional.of(
+        new InputException("File " + where + " (table " + table.cdmName() + ") " + what, failure));
+  }
+
+  private static String[] strings(List<Path> paths) {
+    return paths.stream().map(Path::toString).toArray(String[]::new);
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 
   public Path root() {

@@ -91,6 +91,33 @@ class IngestTest {
   }
 
   @Test
+  void aFractionTooSmallToSurviveRoundingIsStillNotAnId() {
+    Dataset<Row> p =
+        Ingest.parse(
+            raw(
+                "person_id,gender_concept_id,year_of_birth",
+                "6.0000001,8507,1970",
+                "7.0000000000000000000001,8507,1970",
+                "8.9999999999999999999999,8507,1970",
+                "1e+05,8507,1970",
+                "9.000,8507,1970.5"),
+            CdmTable.PERSON,
+            SETTINGS,
+            TODAY);
+    Map<String, String> byRaw = new TreeMap<>();
+    for (Row r : p.collectAsList()) {
+      byRaw.put(((String) r.getAs("_raw")).split("\"")[3], r.getAs(Ingest.RULE));
+    }
+    assertEquals("non_integral_id", byRaw.get("6.0000001"));
+    assertEquals("non_integral_id", byRaw.get("7.0000000000000000000001"));
+    assertEquals("non_integral_id", byRaw.get("8.9999999999999999999999"));
+    assertNull(byRaw.get("1e+05"), "R writes 100000 as 1e+05");
+    assertEquals(1L, p.filter("person_id = 100000").count());
+    assertEquals(
+        "unparseable_number", byRaw.get("9.000"), "a year of 1970.5 is no whole number, no id");
+  }
+
+  @Test
   void unparseableValuesOfOptionalColumnsAreRejectedWithTheirRule() {
     Dataset<Row> p =
         Ingest.parse(
