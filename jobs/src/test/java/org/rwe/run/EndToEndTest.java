@@ -8,17 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.rwe.config.StudySettings;
-import org.rwe.generate.GenerateJob;
-import org.rwe.generate.GeneratorSettings;
 import org.rwe.results.ResultTable;
 import org.rwe.results.ResultsSchema;
 import org.rwe.testing.DuckDb;
-import org.rwe.testing.SparkTestSession;
 
 /**
  * The whole pipeline on a freshly generated extract with a known answer: the PS-matched estimate
@@ -26,33 +20,11 @@ import org.rwe.testing.SparkTestSession;
  * negative controls come out null. Results are read back with DuckDB, an independent reader.
  */
 class EndToEndTest {
-  static final long SEED = 7;
-  static final int PERSONS = 10000;
-
-  @TempDir static Path dir;
   static String run;
 
   @BeforeAll
   static void runPipeline() throws Exception {
-    SparkSession spark = SparkTestSession.get();
-    Path input = dir.resolve("extract");
-    GenerateJob.run(
-        spark, new GeneratorSettings(PERSONS, SEED, 2, false, 0.0005), input.toString());
-    // 5 folds instead of the study's 10: the same model family, half the test time.
-    StudySettings settings =
-        StudySettings.load(
-            SparkTestSession.projectDir().resolve("conf/studies/magnesium-depression.conf"),
-            Map.of("propensity.crossValidationFolds", "5"));
-    System.out.println("EndToEndTest: " + PERSONS + " persons, seed " + SEED);
-    run =
-        Pipeline.run(
-            spark,
-            settings,
-            input.toString(),
-            dir.resolve("out").toString(),
-            "e2e",
-            Stage.INGEST,
-            Stage.OUTCOMES);
+    run = SampleRun.get().published();
   }
 
   static String table(String name) {
@@ -168,6 +140,20 @@ class EndToEndTest {
     String manifest = Files.readString(runDir.resolve("_manifest.json"));
     assertTrue(manifest.contains("\"stages\""));
     assertTrue(manifest.contains("\"spark\" : \"4.2.0\""), manifest.substring(0, 400));
+  }
+
+  @Test
+  void everySparkJobOfTheRunIsNamedAfterItsStage() throws Exception {
+    List<String> groups = SampleRun.get().jobGroups();
+    assertTrue(groups.size() > 50, "jobs seen: " + groups.size());
+    java.util.Set<String> expected = new java.util.TreeSet<>();
+    for (Stage s : Stage.values()) {
+      expected.add("rwe-" + s.id());
+    }
+    for (String g : groups) {
+      assertTrue(expected.contains(g), "a Spark job outside every stage's job group: " + g);
+    }
+    assertEquals(expected, new java.util.TreeSet<>(groups), "every stage shows in the Spark UI");
   }
 
   @Test
