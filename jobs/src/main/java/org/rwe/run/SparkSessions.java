@@ -2,6 +2,7 @@ package org.rwe.run;
 
 import java.util.Map;
 import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.sql.SparkSession;
 import org.rwe.config.StudySettings;
@@ -45,10 +46,11 @@ public final class SparkSessions {
    * (bin/rwe's, spark-submit's default, a test's), so they are set here.
    */
   static void logLevels(boolean verbose) {
-    Configurator.setLevel("org.rwe", verbose ? Level.DEBUG : Level.INFO);
     if (verbose) {
-      Configurator.setRootLevel(Level.INFO);
+      // Every logger, also those the quiet configuration turns down (conf/log4j2.properties).
+      Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, Level.INFO);
     }
+    Configurator.setLevel("org.rwe", verbose ? Level.DEBUG : Level.INFO);
   }
 
   public static SparkSession create(StudySettings.SparkSettings settings, String appName) {
