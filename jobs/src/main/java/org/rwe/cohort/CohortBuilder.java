@@ -49,7 +49,8 @@ public final class CohortBuilder {
       Dataset<Row> death,
       Dataset<Row> visit,
       Dataset<Row> condition,
-      Dataset<Row> drug) {}
+      Dataset<Row> drug,
+      Dataset<Row> drugEra) {}
 
   /** One attrition step: what it keeps and how many subjects are left per arm. */
   public record Step(
@@ -59,6 +60,133 @@ public final class CohortBuilder {
 
   /** Quantile-table size used to draw comparator delays from the target distribution. */
   static final int DELAY_QUANTILES = 1000;
+
+  /**
+   * Exposure cohorts from drug eras, as OHDSI's Eunomia cohort definitions: every drug_era row of
+   * the target (comparator) concept set is a cohort entry from era start to era end. Everything
+   * else (first exposure, washout, duplicates, common period) is left to the study population.
+   */
+  public static Result fromEras(Inputs in, Map<String, Set<Long>> sets, CohortSettings s) {
+    Dataset<Row> eras =
+        Events.matching(in.drugEra(), CdmTable.DRUG_ERA, sets.get(s.erasTargetConceptSet()))
+            .select(
+                col("person_id"),
+                lit(1).as("treatment"),
+                col("drug_era_start_date").as("cohort_start_date"),
+                col("drug_era_end_date").as("cohort_end_date"))
+            .unionByName(
+                Events.matching(
+                        in.drugEra(), CdmTable.DRUG_ERA, sets.get(s.erasComparatorConceptSet()))
+                    .select(
+                        col("person_id"),
+                        lit(0).as("treatment"),
+                        col("drug_era_start_date").as("cohort_start_date"),
+                        col("drug_era_end_date").as("cohort_end_date")));
+    return fromEntries(
+        in,
+        eras,
+        "Drug eras of "
+            + s.erasTargetConceptSet()
+            + " (target) / "
+            + s.erasComparatorConceptSet()
+            + " (comparator)");
+  }
+
+  /** Exposure cohorts read from an OMOP cohort table. */
+  public static Result fromCohortTable(Inputs in, Dataset<Row> cohortTable, CohortSettings s) {
+    Dataset<Row> entries =
+        cohortTable
+            .filter(col("cohort_definition_id").isin(s.targetCohortId(), s.comparatorCohortId()))
+            .select(
+                col("subject_id").as("person_id"),
+                when(col("cohort_definition_id").equalTo(s.targetCohortId()), lit(1))
+                    .otherwise(lit(0))
+                    .as("treatment"),
+                col("cohort_start_date"),
+                col("cohort_end_date"));
+    return fromEntries(
+        in,
+        entries,
+        "Cohort table entries of cohorts "
+            + s.targetCohortId()
+            + " (target) / "
+            + s.comparatorCohortId()
+            + " (comparator)");
+  }
+
+  /**
+   * Entries (person_id, treatment, cohort_start_date, cohort_end_date) of a given cohort, placed in
+   * the observation period that contains their start (entries outside every period, or of unknown
+   * persons, are dropped and counted), with deterministic row ids.
+   */
+  static Result fromEntries(Inputs in, Dataset<Row> entries, String source) {
+    Dataset<Row> all = entries.localCheckpoint();
+    Dataset<Row> periods =
+        in.observationPeriod()
+            .select(
+                col("person_id").as("_op_person"),
+                col("observation_period_start_date"),
+                col("observation_period_end_date"));
+    Dataset<Row> placed =
+        all.join(in.person().select("person_id", "year_of_birth", "gender_concept_id"), "person_id")
+            .join(
+                periods,
+                col("person_id")
+                    .equalTo(col("_op_person"))
+                    .and(
+                        col("cohort_start_date")
+                            .between(
+                                col("observation_period_start_date"),
+                                col("observation_period_end_date"))))
+            .drop("_op_person")
+            .join(in.death().select("person_id", "death_date"), new String[] {"person_id"}, "left")
+            .withColumn(
+                "observation_end_date",
+                least(
+                    col("observation_period_end_date"),
+                    coalesce(col("death_date"), col("observation_period_end_date"))))
+            .withColumn("onset_date", lit(null).cast("date"));
+    // Row ids from a total order of the entries: the same whatever the partitioning.
+    WindowSpec order =
+        Window.orderBy(
+            col("treatment").desc(),
+            col("person_id"),
+            col("cohort_start_date"),
+            col("cohort_end_date"));
+    Dataset<Row> cohort =
+        placed
+            .withColumn("row_id", row_number().over(order).cast("long"))
+            .select(
+                col("row_id"),
+                col("person_id"),
+                col("treatment"),
+                col("cohort_start_date"),
+                col("cohort_end_date"),
+                col("onset_date"),
+                col("observation_period_start_date"),
+                col("observation_end_date"),
+                col("gender_concept_id"),
+                col("year_of_birth"))
+            .localCheckpoint();
+    List<Step> steps = new ArrayList<>();
+    long[] before = persons(all);
+    steps.add(new Step(1, source, before[0], before[1]));
+    long[] after = persons(cohort);
+    steps.add(new Step(2, "Known person, entry within an observation period", after[0], after[1]));
+    return new Result(cohort, steps);
+  }
+
+  /** Distinct persons per arm: target, comparator. */
+  private static long[] persons(Dataset<Row> rows) {
+    Row r =
+        rows.agg(
+                org.apache.spark.sql.functions.countDistinct(
+                    when(col("treatment").equalTo(1), col("person_id"))),
+                org.apache.spark.sql.functions.countDistinct(
+                    when(col("treatment").equalTo(0), col("person_id"))))
+            .first();
+    return new long[] {r.getLong(0), r.getLong(1)};
+  }
 
   public static Result build(Inputs in, Map<String, Set<Long>> sets, CohortSettings s) {
     // Intermediate results are materialized (localCheckpoint): each is used by several actions
@@ -98,16 +226,6 @@ public final class CohortBuilder {
         cohortEnd(targetFinal, in, sets.get(s.targetConceptSet()), sets, s, true)
             .unionByName(
                 cohortEnd(comparatorFinal, in, sets.get(s.targetConceptSet()), sets, s, false));
-    if (!s.removeDuplicateSubjects().equals("keep all")) {
-      cohort = removeDuplicates(cohort, s.removeDuplicateSubjects());
-      Row n = cohort.agg(sum(col("treatment")), sum(lit(1).minus(col("treatment")))).first();
-      steps.add(
-          new Step(
-              steps.size() + 1,
-              "Subjects in both arms: " + s.removeDuplicateSubjects(),
-              n.isNullAt(0) ? 0 : n.getLong(0),
-              n.isNullAt(1) ? 0 : n.getLong(1)));
-    }
     return new Result(cohort, steps);
   }
 
@@ -526,40 +644,5 @@ public final class CohortBuilder {
             col("observation_end_date"),
             col("gender_concept_id"),
             col("year_of_birth"));
-  }
-
-  /** CohortMethod's removeDuplicateSubjects, for persons in both arms. */
-  static Dataset<Row> removeDuplicates(Dataset<Row> cohort, String option) {
-    WindowSpec byPerson = Window.partitionBy("person_id");
-    Dataset<Row> df =
-        cohort
-            .withColumn("_rows", org.apache.spark.sql.functions.count(lit(1)).over(byPerson))
-            .withColumn("_first", min("cohort_start_date").over(byPerson))
-            .withColumn("_last", max("cohort_start_date").over(byPerson));
-    Column single = col("_rows").equalTo(1);
-    Column firstAndUnique =
-        col("cohort_start_date").equalTo(col("_first")).and(col("_first").lt(col("_last")));
-    Dataset<Row> out =
-        switch (option) {
-          case "remove all" -> df.filter(single);
-          case "keep first" -> df.filter(single.or(firstAndUnique));
-          default -> {
-            // keep first, truncate to second: the first entry ends the day before the second.
-            Dataset<Row> kept = df.filter(single.or(firstAndUnique));
-            yield kept.withColumn(
-                    "cohort_end_date",
-                    when(
-                            single.unary_$bang(),
-                            least(col("cohort_end_date"), date_sub(col("_last"), 1)))
-                        .otherwise(col("cohort_end_date")))
-                .withColumn(
-                    "observation_end_date",
-                    when(
-                            single.unary_$bang(),
-                            least(col("observation_end_date"), date_sub(col("_last"), 1)))
-                        .otherwise(col("observation_end_date")));
-          }
-        };
-    return out.drop("_rows", "_first", "_last");
   }
 }

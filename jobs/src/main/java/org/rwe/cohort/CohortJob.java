@@ -39,11 +39,32 @@ public final class CohortJob {
             ctx.curated("death"),
             ctx.curated("visit_occurrence"),
             ctx.curated("condition_occurrence"),
-            ctx.curated("drug_exposure"));
+            ctx.curated("drug_exposure"),
+            ctx.curated("drug_era"));
     ctx.jobGroup(Stage.COHORT, "build target and comparator cohorts");
-    CohortBuilder.Result result = CohortBuilder.build(in, sets, settings.cohort());
+    CohortBuilder.Result result =
+        switch (settings.cohort().source()) {
+          case "eras" -> CohortBuilder.fromEras(in, sets, settings.cohort());
+          case "cohortTable" ->
+              CohortBuilder.fromCohortTable(in, cohortTable(ctx), settings.cohort());
+          default -> CohortBuilder.build(in, sets, settings.cohort());
+        };
     ctx.write(result.exposureCohort(), "cohort", "exposure_cohort");
     Dataset<Row> cohort = ctx.read("cohort", "exposure_cohort");
+
+    ctx.jobGroup(Stage.COHORT, "measurement changes of continuous outcomes");
+    Dataset<Row> changes = null;
+    for (OutcomeDefinition o : settings.outcomes()) {
+      if (o.continuous()) {
+        Dataset<Row> c =
+            MeasurementChange.compute(
+                cohort, ctx.curated("measurement"), sets.get(o.conceptSet()), o);
+        changes = changes == null ? c : changes.unionByName(c);
+      }
+    }
+    if (changes != null) {
+      ctx.write(changes, "cohort", "measurement_change");
+    }
 
     ctx.jobGroup(Stage.COHORT, "find outcome events");
     Dataset<Row> events = outcomeEvents(ctx, sets, settings.outcomes());
@@ -141,6 +162,50 @@ public final class CohortJob {
     }
   }
 
+  /**
+   * The OMOP cohort table named in the settings (CSV with a header, or Parquet), typed; a missing
+   * file or column is bad input (exit code 3), named.
+   */
+  static Dataset<Row> cohortTable(RunContext ctx) {
+    String path = ctx.settings().cohort().cohortTablePath();
+    Dataset<Row> raw;
+    try {
+      raw =
+          path.toLowerCase().endsWith(".parquet")
+              ? ctx.spark().read().parquet(path)
+              : ctx.spark().read().option("header", "true").csv(path);
+    } catch (RuntimeException e) {
+      throw new org.rwe.omop.InputException(
+          "Cannot read the cohort table " + path + " (cohort.cohortTable.path): " + e.getMessage());
+    }
+    java.util.Map<String, String> lower = new java.util.HashMap<>();
+    for (String c : raw.columns()) {
+      lower.put(c.trim().toLowerCase(), c);
+    }
+    List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+    for (String c :
+        List.of("cohort_definition_id", "subject_id", "cohort_start_date", "cohort_end_date")) {
+      if (!lower.containsKey(c)) {
+        throw new org.rwe.omop.InputException(
+            "Cohort table "
+                + path
+                + ": required column '"
+                + c
+                + "' is missing (columns: "
+                + List.of(raw.columns())
+                + ")");
+      }
+      org.apache.spark.sql.Column v = col("`" + lower.get(c) + "`");
+      cols.add(
+          (c.endsWith("_date")
+                  ? org.apache.spark.sql.functions.to_date(
+                      org.apache.spark.sql.functions.substring(v.cast("string"), 1, 10))
+                  : v.cast("decimal(38,6)").cast("long"))
+              .as(c));
+    }
+    return raw.select(cols.toArray(org.apache.spark.sql.Column[]::new));
+  }
+
   /** Every event of every outcome: (outcome_id, person_id, event_date), one row per day. */
   static Dataset<Row> outcomeEvents(
       RunContext ctx, Map<String, Set<Long>> sets, List<OutcomeDefinition> outcomes) {
@@ -148,6 +213,20 @@ public final class CohortJob {
         ctx.curated("visit_occurrence").select("visit_occurrence_id", "visit_concept_id");
     Dataset<Row> all = null;
     for (OutcomeDefinition o : outcomes) {
+      if (o.continuous()) {
+        continue; // measured per cohort row (measurement_change), not events
+      }
+      if (o.cohortId() != 0) {
+        Dataset<Row> e =
+            cohortTable(ctx)
+                .filter(col("cohort_definition_id").equalTo(o.cohortId()))
+                .select(
+                    lit(o.outcomeId()).as("outcome_id"),
+                    col("subject_id").as("person_id"),
+                    col("cohort_start_date").as("event_date"));
+        all = all == null ? e : all.unionByName(e);
+        continue;
+      }
       for (String domain : o.domains()) {
         CdmTable table = Events.domainTable(domain);
         Dataset<Row> e =
@@ -160,6 +239,15 @@ public final class CohortJob {
         e = e.select(lit(o.outcomeId()).as("outcome_id"), col("person_id"), col("event_date"));
         all = all == null ? e : all.unionByName(e);
       }
+    }
+    if (all == null) {
+      return ctx.spark()
+          .emptyDataFrame()
+          .select(
+              lit(0).as("outcome_id"),
+              lit(0L).as("person_id"),
+              lit(null).cast("date").as("event_date"))
+          .limit(0);
     }
     return all.distinct();
   }

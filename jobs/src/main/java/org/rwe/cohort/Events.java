@@ -20,6 +20,7 @@ public final class Events {
       case CONDITION_OCCURRENCE ->
           new String[] {"condition_concept_id", "condition_source_concept_id"};
       case DRUG_EXPOSURE -> new String[] {"drug_concept_id", "drug_source_concept_id"};
+      case DRUG_ERA -> new String[] {"drug_concept_id", null};
       case PROCEDURE_OCCURRENCE ->
           new String[] {"procedure_concept_id", "procedure_source_concept_id"};
       case MEASUREMENT -> new String[] {"measurement_concept_id", "measurement_source_concept_id"};
@@ -35,9 +36,10 @@ public final class Events {
       return lit(false);
     }
     Object[] ids = conceptIds.toArray();
-    return col(cols[0])
-        .isin(ids)
-        .or(org.apache.spark.sql.functions.coalesce(col(cols[1]).isin(ids), lit(false)));
+    Column standard = col(cols[0]).isin(ids);
+    return cols[1] == null
+        ? standard
+        : standard.or(org.apache.spark.sql.functions.coalesce(col(cols[1]).isin(ids), lit(false)));
   }
 
   public static Dataset<Row> matching(Dataset<Row> rows, CdmTable table, Set<Long> conceptIds) {

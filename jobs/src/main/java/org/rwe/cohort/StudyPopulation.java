@@ -108,6 +108,69 @@ public final class StudyPopulation {
       filters.add(new Filter("f_common", "Restrict to common period"));
       kept = kept.and(col("f_common"));
     }
+    if (!s.removeDuplicateSubjects().equals("keep all")) {
+      // Decided among the rows still in, per outcome and person, as CohortMethod does.
+      WindowSpec person = Window.partitionBy("outcome_id", "person_id");
+      rows =
+          rows.withColumn("_first", min(when(kept, col("cohort_start_date"))).over(person))
+              .withColumn(
+                  "_n_first",
+                  sum(when(kept.and(col("cohort_start_date").equalTo(col("_first"))), 1)
+                          .otherwise(0))
+                      .over(person))
+              .withColumn(
+                  "_second",
+                  min(when(
+                          kept.and(col("cohort_start_date").gt(col("_first"))),
+                          col("cohort_start_date")))
+                      .over(person))
+              .withColumn(
+                  "_arms",
+                  org.apache.spark.sql.functions.size(
+                      org.apache
+                          .spark
+                          .sql
+                          .functions
+                          .collect_set(when(kept, col("treatment")))
+                          .over(person)));
+      Column firstOnly =
+          col("cohort_start_date").equalTo(col("_first")).and(col("_n_first").equalTo(1));
+      String description;
+      switch (s.removeDuplicateSubjects()) {
+        case "remove all" -> {
+          rows = rows.withColumn("f_duplicates", col("_arms").lt(2));
+          description = "Removed subjects in both cohorts";
+        }
+        case "keep first" -> {
+          rows = rows.withColumn("f_duplicates", firstOnly);
+          description = "Restricting duplicate subjects to first cohort";
+        }
+        default -> {
+          rows =
+              rows.withColumn("f_duplicates", firstOnly)
+                  .withColumn(
+                      "days_to_obs_end",
+                      when(
+                              col("_second").isNotNull(),
+                              least(
+                                  col("days_to_obs_end"),
+                                  datediff(col("_second"), col("cohort_start_date")).minus(1)))
+                          .otherwise(col("days_to_obs_end")))
+                  .withColumn(
+                      "days_to_cohort_end",
+                      when(
+                              col("_second").isNotNull(),
+                              least(
+                                  col("days_to_cohort_end"),
+                                  datediff(col("_second"), col("cohort_start_date")).minus(1)))
+                          .otherwise(col("days_to_cohort_end")));
+          description = "Restricting duplicate subjects to first cohort, truncated to second";
+        }
+      }
+      rows = rows.drop("_first", "_n_first", "_second", "_arms");
+      filters.add(new Filter("f_duplicates", description));
+      kept = kept.and(col("f_duplicates"));
+    }
     if (s.washoutPeriod() > 0) {
       rows = rows.withColumn("f_washout", col("days_from_obs_start").geq(s.washoutPeriod()));
       filters.add(

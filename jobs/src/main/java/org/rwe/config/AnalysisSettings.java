@@ -1,10 +1,13 @@
 package org.rwe.config;
 
+import java.util.List;
 import java.util.Set;
 
 /**
- * One analysis of the grid, numbered as CohortMethod numbers them: how the population is adjusted
- * (none, PS matching) and how the outcome model is fitted.
+ * One analysis of the grid, numbered as CohortMethod numbers them: which population (study
+ * population options), how it is adjusted (none, PS matching, PS stratification, IPTW; optional
+ * trimming first) and how the outcome model is fitted. Option names follow CohortMethod's matchOnPs
+ * / stratifyByPs / trimByPs / createPs(estimator) / fitOutcomeModel.
  */
 public record AnalysisSettings(
     int analysisId,
@@ -13,30 +16,64 @@ public record AnalysisSettings(
     int maxRatio,
     double caliper,
     String caliperScale,
+    boolean allowReverseMatch,
+    List<Long> matchOnCovariateIds,
+    int numberOfStrata,
+    String stratificationBaseSelection,
+    String estimator,
+    boolean stabilize,
+    double maxWeight,
+    String trimming,
+    double trimFraction,
+    List<Double> equipoiseBounds,
     boolean stratified,
     String ties,
     StudyPopulationSettings studyPopulation) {
 
-  public static final Set<String> ADJUSTMENTS = Set.of("none", "match");
+  public static final Set<String> ADJUSTMENTS = Set.of("none", "match", "stratify", "iptw");
   public static final Set<String> CALIPER_SCALES =
       Set.of("propensity score", "standardized", "standardized logit");
+  static final Set<String> KEYS =
+      Set.of(
+          "analysisId",
+          "description",
+          "adjustment",
+          "maxRatio",
+          "caliper",
+          "caliperScale",
+          "allowReverseMatch",
+          "matchOnCovariateIds",
+          "numberOfStrata",
+          "stratificationBaseSelection",
+          "estimator",
+          "stabilize",
+          "maxWeight",
+          "trimming",
+          "trimFraction",
+          "equipoiseBounds",
+          "stratified",
+          "ties",
+          "studyPopulation");
 
   public boolean matched() {
     return adjustment.equals("match");
   }
 
+  public boolean weighted() {
+    return adjustment.equals("iptw");
+  }
+
+  /** Matched sets or PS strata: the outcome model may be stratified by them. */
+  public boolean hasStrata() {
+    return adjustment.equals("match") || adjustment.equals("stratify");
+  }
+
+  public boolean adjusted() {
+    return !adjustment.equals("none") || !trimming.equals("none");
+  }
+
   static AnalysisSettings from(Cfg element, Cfg defaults, Cfg studyPopulation) {
-    element.onlyKeys(
-        Set.of(
-            "analysisId",
-            "description",
-            "adjustment",
-            "maxRatio",
-            "caliper",
-            "caliperScale",
-            "stratified",
-            "ties",
-            "studyPopulation"));
+    element.onlyKeys(KEYS);
     Cfg c =
         new Cfg(element.raw().withFallback(defaults.raw()), element.key(""), element.problems());
     Cfg pop =
@@ -52,11 +89,32 @@ public record AnalysisSettings(
             c.intAtLeast("maxRatio", 0),
             c.numberIn("caliper", 0, Double.MAX_VALUE),
             c.oneOf("caliperScale", CALIPER_SCALES),
+            c.bool("allowReverseMatch"),
+            c.longs("matchOnCovariateIds"),
+            c.intAtLeast("numberOfStrata", 1),
+            c.oneOf("stratificationBaseSelection", Set.of("all", "target", "comparator")),
+            c.oneOf("estimator", Set.of("att", "ate", "ato")),
+            c.bool("stabilize"),
+            c.numberIn("maxWeight", 0, Double.MAX_VALUE),
+            c.oneOf("trimming", Set.of("none", "fraction", "equipoise")),
+            c.numberIn("trimFraction", 0, 0.5),
+            c.numbers("equipoiseBounds"),
             c.bool("stratified"),
             c.oneOf("ties", Set.of("efron", "breslow")),
             StudyPopulationSettings.from(pop));
-    if (a.stratified && !a.matched()) {
-      c.problem("stratified", "a stratified outcome model needs adjustment = \"match\"");
+    if (a.stratified && !a.hasStrata()) {
+      c.problem(
+          "stratified",
+          "a stratified outcome model needs matched sets or strata (adjustment = \"match\" or"
+              + " \"stratify\"), got adjustment = \""
+              + a.adjustment
+              + "\"");
+    }
+    if (a.equipoiseBounds.size() != 2
+        || !(a.equipoiseBounds.get(0) >= 0
+            && a.equipoiseBounds.get(0) < a.equipoiseBounds.get(1)
+            && a.equipoiseBounds.get(1) <= 1)) {
+      c.problem("equipoiseBounds", "expected [lower, upper] with 0 <= lower < upper <= 1");
     }
     return a;
   }

@@ -6,6 +6,12 @@ import java.util.Set;
 
 /** The study design of the cohort stage: base population, target, comparator, exclusions. */
 public record CohortSettings(
+    String source,
+    String erasTargetConceptSet,
+    String erasComparatorConceptSet,
+    String cohortTablePath,
+    long targetCohortId,
+    long comparatorCohortId,
     LocalDate studyStartDate,
     LocalDate studyEndDate,
     String baseConceptSet,
@@ -25,12 +31,12 @@ public record CohortSettings(
     long comparatorSeed,
     String activeComparatorConceptSet,
     List<Exclusion> exclusions,
-    String removeDuplicateSubjects,
     int persistenceGapDays,
     int graceDays) {
 
-  public static final Set<String> DUPLICATE_OPTIONS =
-      Set.of("keep all", "keep first", "remove all", "keep first, truncate to second");
+  public boolean design() {
+    return source.equals("design");
+  }
 
   /** Exclude subjects with the concept set in [index - lookbackDays, index]; -1 = any time. */
   public record Exclusion(String conceptSet, int lookbackDays) {}
@@ -52,8 +58,16 @@ public record CohortSettings(
                   return new Exclusion(x.string("conceptSet"), lookback);
                 })
             .toList();
+    Cfg eras = c.at("eras");
+    Cfg table = c.at("cohortTable");
     CohortSettings s =
         new CohortSettings(
+            c.oneOf("source", Set.of("design", "eras", "cohortTable")),
+            eras.string("targetConceptSet"),
+            eras.string("comparatorConceptSet"),
+            table.string("path"),
+            table.longValue("targetCohortId"),
+            table.longValue("comparatorCohortId"),
             c.optionalDate("studyStartDate"),
             c.optionalDate("studyEndDate"),
             base.string("conceptSet"),
@@ -73,7 +87,6 @@ public record CohortSettings(
             comparator.longValue("seed"),
             comparator.string("activeConceptSet"),
             exclusions,
-            c.oneOf("removeDuplicateSubjects", DUPLICATE_OPTIONS),
             c.intAtLeast("persistenceGapDays", 0),
             c.intAtLeast("graceDays", 0));
     if (s.minDaysAfterOnset > s.maxDaysAfterOnset) {
@@ -81,11 +94,32 @@ public record CohortSettings(
           "maxDaysAfterOnset",
           "must be >= minDaysAfterOnset (" + s.minDaysAfterOnset + "), got " + s.maxDaysAfterOnset);
     }
-    if (s.baseConceptSet.isEmpty()) {
-      base.problem("conceptSet", "the base population needs a concept set");
-    }
-    if (s.targetConceptSet.isEmpty()) {
-      target.problem("conceptSet", "the target exposure needs a concept set");
+    switch (s.source) {
+      case "design" -> {
+        if (s.baseConceptSet.isEmpty()) {
+          base.problem("conceptSet", "the base population needs a concept set");
+        }
+        if (s.targetConceptSet.isEmpty()) {
+          target.problem("conceptSet", "the target exposure needs a concept set");
+        }
+      }
+      case "eras" -> {
+        if (s.erasTargetConceptSet.isEmpty()) {
+          eras.problem("targetConceptSet", "cohort source 'eras' needs a target concept set");
+        }
+        if (s.erasComparatorConceptSet.isEmpty()) {
+          eras.problem(
+              "comparatorConceptSet", "cohort source 'eras' needs a comparator concept set");
+        }
+      }
+      default -> {
+        if (s.cohortTablePath.isEmpty()) {
+          table.problem("path", "cohort source 'cohortTable' needs the path of a cohort table");
+        }
+        if (s.targetCohortId == s.comparatorCohortId) {
+          table.problem("comparatorCohortId", "must differ from targetCohortId");
+        }
+      }
     }
     if (s.comparatorType.equals("active") && s.activeComparatorConceptSet.isEmpty()) {
       comparator.problem("activeConceptSet", "comparator type 'active' needs a concept set");

@@ -10,6 +10,7 @@ public record StudyPopulationSettings(
     boolean firstExposureOnly,
     int washoutPeriod,
     boolean restrictToCommonPeriod,
+    String removeDuplicateSubjects,
     boolean removeSubjectsWithPriorOutcome,
     int priorOutcomeLookback,
     int riskWindowStart,
@@ -21,11 +22,14 @@ public record StudyPopulationSettings(
     int maxDaysAtRisk) {
 
   public static final Set<String> ANCHORS = Set.of("cohort start", "cohort end");
+  public static final Set<String> DUPLICATE_OPTIONS =
+      Set.of("keep all", "keep first", "remove all", "keep first, truncate to second");
   static final Set<String> KEYS =
       Set.of(
           "firstExposureOnly",
           "washoutPeriod",
           "restrictToCommonPeriod",
+          "removeDuplicateSubjects",
           "removeSubjectsWithPriorOutcome",
           "priorOutcomeLookback",
           "riskWindowStart",
@@ -51,6 +55,7 @@ public record StudyPopulationSettings(
             c.bool("firstExposureOnly"),
             c.intAtLeast("washoutPeriod", 0),
             c.bool("restrictToCommonPeriod"),
+            c.oneOf("removeDuplicateSubjects", DUPLICATE_OPTIONS),
             c.bool("removeSubjectsWithPriorOutcome"),
             c.intAtLeast("priorOutcomeLookback", 0),
             c.integer("riskWindowStart"),

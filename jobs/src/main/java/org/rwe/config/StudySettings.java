@@ -31,6 +31,8 @@ public record StudySettings(
     PropensitySettings propensity,
     List<AnalysisSettings> analyses,
     List<OutcomeDefinition> outcomes,
+    DiagnosticsSettings diagnostics,
+    int absoluteRiskHorizonDays,
     int minCellCount,
     Config resolved) {
 
@@ -121,6 +123,10 @@ public record StudySettings(
     Cfg sets = c.at("conceptSets");
     for (String name : new TreeSet<>(sets.keys())) {
       List<ConceptSetItem> items = new ArrayList<>();
+      if (sets.isObject(name)) {
+        conceptSets.put(name, AtlasConceptSet.read(sets.at(name)));
+        continue;
+      }
       for (Cfg item : sets.objects(name)) {
         items.add(
             ConceptSetItem.from(
@@ -157,6 +163,8 @@ public record StudySettings(
             PropensitySettings.from(c.at("propensity")),
             List.copyOf(analyses),
             List.copyOf(outcomes),
+            DiagnosticsSettings.from(c.at("diagnostics")),
+            c.intAtLeast("absoluteRisk.horizonDays", 1),
             c.intAtLeast("results.minCellCount", 0),
             c.raw());
     s.crossCheck(c);
@@ -189,6 +197,17 @@ public record StudySettings(
     }
     requireConceptSet(c, "cohort.base.conceptSet", cohort.baseConceptSet());
     requireConceptSet(c, "cohort.target.conceptSet", cohort.targetConceptSet());
+    requireConceptSet(c, "cohort.eras.targetConceptSet", cohort.erasTargetConceptSet());
+    requireConceptSet(c, "cohort.eras.comparatorConceptSet", cohort.erasComparatorConceptSet());
+    for (OutcomeDefinition o : outcomes) {
+      if (o.cohortId() != 0 && !cohort.source().equals("cohortTable")) {
+        c.problems()
+            .add(
+                "Invalid value at 'outcomes[outcomeId="
+                    + o.outcomeId()
+                    + "].cohortId': outcome cohorts need cohort.source = \"cohortTable\"");
+      }
+    }
     requireConceptSet(c, "cohort.target.excludedRouteConceptSet", cohort.excludedRouteConceptSet());
     if (cohort.comparatorType().equals("active")) {
       requireConceptSet(
@@ -222,6 +241,21 @@ public record StudySettings(
         .filter(a -> a.analysisId() == analysisId)
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("No analysis " + analysisId));
+  }
+
+  /** The i-th analysis as resolved (its element merged with the defaults), as JSON. */
+  public String resolvedAnalysisJson(int i) {
+    com.typesafe.config.Config element = resolved.getConfigList("analyses").get(i);
+    com.typesafe.config.Config merged =
+        element.withFallback(resolved.getConfig("defaults.analysis"));
+    com.typesafe.config.Config pop =
+        element.hasPath("studyPopulation")
+            ? element
+                .getConfig("studyPopulation")
+                .withFallback(resolved.getConfig("studyPopulation"))
+            : resolved.getConfig("studyPopulation");
+    merged = merged.withValue("studyPopulation", pop.root());
+    return merged.root().render(ConfigRenderOptions.concise());
   }
 
   /** The resolved configuration as JSON (for the manifest and stage hashes). */

@@ -224,6 +224,9 @@ public final class GenerateJob {
           .append(o.negativeControl())
           .append("}");
     }
+    sb.append(",\n    {\"outcome_id\": 5, \"name\": \"PHQ-9 change\", \"true_mean_difference\": ")
+        .append(PersonSimulator.PHQ9_EFFECT)
+        .append(", \"negative_control\": false}");
     sb.append("\n  ]\n}\n");
     return sb.toString();
   }

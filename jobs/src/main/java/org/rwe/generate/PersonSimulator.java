@@ -19,6 +19,9 @@ public final class PersonSimulator {
   static final LocalDate DATA_START = LocalDate.of(2014, 1, 1);
   static final LocalDate DATA_END = LocalDate.of(2023, 12, 31);
 
+  /** True effect of magnesium on later PHQ-9 scores (points), from initiation on. */
+  public static final double PHQ9_EFFECT = -1.5;
+
   /** Row ids are personId * ROW_ID_STRIDE + a per-person sequence number. */
   static final long ROW_ID_STRIDE = 1000;
 
@@ -43,6 +46,10 @@ public final class PersonSimulator {
     final Sink sink;
     final Map<OutTable, Integer> seq = new EnumMap<>(OutTable.class);
     final double[] x = new double[10];
+
+    /** PHQ-9 follow-up scores before the effect of magnesium: (day, visit id, score). */
+    final java.util.List<double[]> phqFollowUps = new java.util.ArrayList<>();
+
     int obsStart;
     int obsEnd;
 
@@ -253,6 +260,11 @@ public final class PersonSimulator {
       } else {
         initiation = Integer.MAX_VALUE;
       }
+      for (double[] f : p.phqFollowUps) {
+        double effect = f[0] >= initiation ? PHQ9_EFFECT : 0;
+        int score = clamp((int) Math.round(f[2] + effect), 0, 27);
+        measurement(p, "44261-6", (int) f[0], (long) f[1], Integer.toString(score), 0, 4, 0);
+      }
     }
 
     for (SimulatedOutcome o : outcomes) {
@@ -316,8 +328,8 @@ public final class PersonSimulator {
         t += p.uniform(45, 150)) {
       long v = visit(p, Vocabulary.OUTPATIENT, t, t);
       condition(p, code, t, v);
-      int score = (int) Math.round(phq - 2 * (t - onset) / 365.0 + 3 * p.normal());
-      measurement(p, "44261-6", t, v, Integer.toString(clamp(score, 0, 27)), 0, 4, 0);
+      // Written once the initiation date is known: magnesium lowers later scores.
+      p.phqFollowUps.add(new double[] {t, v, phq - 2 * (t - onset) / 365.0 + 3 * p.normal()});
       if (p.chance(0.3)) procedure(p, "90834", t, v);
     }
   }

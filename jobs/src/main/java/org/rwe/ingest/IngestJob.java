@@ -49,6 +49,7 @@ public final class IngestJob {
           CdmTable.VISIT_OCCURRENCE,
           CdmTable.CONDITION_OCCURRENCE,
           CdmTable.DRUG_EXPOSURE,
+          CdmTable.DRUG_ERA,
           CdmTable.PROCEDURE_OCCURRENCE,
           CdmTable.MEASUREMENT,
           CdmTable.OBSERVATION);
@@ -68,6 +69,7 @@ public final class IngestJob {
               CdmTable.MEASUREMENT,
               CdmTable.VISIT_OCCURRENCE,
               CdmTable.PROCEDURE_OCCURRENCE,
+              CdmTable.DRUG_ERA,
               CdmTable.OBSERVATION));
 
   /** One table's counts, as written to results/ingest_summary. */

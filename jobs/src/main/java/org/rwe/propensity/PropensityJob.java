@@ -89,6 +89,24 @@ public final class PropensityJob {
       ctx.writeResult(
           ctx.spark().createDataFrame(coefficients, ResultsSchema.PROPENSITY_MODEL.schema()),
           ResultsSchema.PROPENSITY_MODEL);
+      // The preference score distribution per arm, for plotting (no person-level values).
+      double[] grid = new double[100];
+      for (int g = 0; g < grid.length; g++) {
+        grid[g] = (g + 0.5) / grid.length;
+      }
+      double[] prefT =
+          out.stream().filter(r -> r.getInt(1) == 1).mapToDouble(r -> r.getDouble(3)).toArray();
+      double[] prefC =
+          out.stream().filter(r -> r.getInt(1) == 0).mapToDouble(r -> r.getDouble(3)).toArray();
+      double[] densT = PropensityModel.density(prefT, grid);
+      double[] densC = PropensityModel.density(prefC, grid);
+      List<Row> dist = new ArrayList<>();
+      for (int g = 0; g < grid.length; g++) {
+        dist.add(RowFactory.create(0, grid[g], densT[g], densC[g]));
+      }
+      ctx.writeResult(
+          ctx.spark().createDataFrame(dist, ResultsSchema.PREFERENCE_SCORE_DIST.schema()),
+          ResultsSchema.PREFERENCE_SCORE_DIST);
       double auc = PropensityModel.auc(score, treatment);
       ctx.writeResult(
           ctx.spark()

@@ -265,6 +265,49 @@ public final class PropensityModel {
     return 1.0 / (1.0 + Math.exp(-logit));
   }
 
+  /**
+   * Gaussian kernel density on a grid, bandwidth by R's bw.nrd0 (Silverman's rule of thumb): 0.9
+   * min(sd, IQR / 1.34) n^(-1/5).
+   */
+  public static double[] density(double[] values, double[] grid) {
+    int n = values.length;
+    double[] out = new double[grid.length];
+    if (n == 0) {
+      return out;
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    double mean = Arrays.stream(sorted).average().orElse(0);
+    double ss = 0;
+    for (double v : sorted) {
+      ss += (v - mean) * (v - mean);
+    }
+    double sd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+    double iqr = quantile(sorted, 0.75) - quantile(sorted, 0.25);
+    double lo = Math.min(sd, iqr / 1.34);
+    if (!(lo > 0)) {
+      lo = sd > 0 ? sd : Math.abs(sorted[0]) > 0 ? Math.abs(sorted[0]) : 1;
+    }
+    double bw = 0.9 * lo * Math.pow(n, -0.2);
+    double norm = 1.0 / (n * bw * Math.sqrt(2 * Math.PI));
+    for (int g = 0; g < grid.length; g++) {
+      double sum = 0;
+      for (double v : sorted) {
+        double z = (grid[g] - v) / bw;
+        sum += Math.exp(-0.5 * z * z);
+      }
+      out[g] = sum * norm;
+    }
+    return out;
+  }
+
+  static double quantile(double[] sorted, double p) {
+    double h = (sorted.length - 1) * p;
+    int lo = (int) Math.floor(h);
+    int hi = Math.min(lo + 1, sorted.length - 1);
+    return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  }
+
   /** Exact AUC (Mann-Whitney, ties counted half). */
   public static double auc(double[] score, int[] treatment) {
     int n = score.length;

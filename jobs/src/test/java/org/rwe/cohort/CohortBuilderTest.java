@@ -139,7 +139,13 @@ class CohortBuilderTest {
             "11,10,200,2020-01-10,30,",
             "12,11,200,2020-02-10,1,300"); // parenteral only: never a qualifying exposure
     return new CohortBuilder.Inputs(
-        person, periods, Tables.empty(CdmTable.DEATH), visits, conditions, drugs);
+        person,
+        periods,
+        Tables.empty(CdmTable.DEATH),
+        visits,
+        conditions,
+        drugs,
+        Tables.empty(CdmTable.DRUG_ERA));
   }
 
   @Test
@@ -208,7 +214,8 @@ class CohortBuilderTest {
             in.death(),
             in.visit(),
             in.condition().repartition(4),
-            in.drug().repartition(3));
+            in.drug().repartition(3),
+            in.drugEra());
     assertEquals(
         r.exposureCohort().orderBy("row_id").collectAsList(),
         CohortBuilder.build(shuffled, SETS, settings(""))
@@ -218,15 +225,85 @@ class CohortBuilderTest {
   }
 
   @Test
-  void removeDuplicateSubjects() {
-    // Person 1 initiates 10 days after onset; as a comparator its index is onset + a drawn delay.
-    Dataset<Row> both = CohortBuilder.build(inputs(), SETS, settings("")).exposureCohort();
-    long inBoth = both.groupBy("person_id").count().filter("count > 1").count();
-    Dataset<Row> removed =
-        CohortBuilder.build(
-                inputs(), SETS, settings("cohort.removeDuplicateSubjects = \"remove all\""))
-            .exposureCohort();
-    assertEquals(both.count() - 2 * inBoth, removed.count());
-    assertEquals(0, removed.groupBy("person_id").count().filter("count > 1").count());
+  void erasAreCohortEntriesInsideObservation() {
+    CohortBuilder.Inputs in = inputs();
+    Dataset<Row> eras =
+        Tables.curated(
+            CdmTable.DRUG_ERA,
+            "drug_era_id,person_id,drug_concept_id,drug_era_start_date,drug_era_end_date",
+            "1,1,500,2019-01-01,2019-02-01",
+            "2,1,500,2020-01-01,2020-03-01",
+            "3,2,600,2019-05-05,2019-06-05",
+            "4,3,600,2014-05-05,2014-06-05", // before person 3's observation period
+            "5,99,500,2019-01-01,2019-02-01"); // unknown person
+    CohortBuilder.Inputs withEras =
+        new CohortBuilder.Inputs(
+            in.person(),
+            in.observationPeriod(),
+            in.death(),
+            in.visit(),
+            in.condition(),
+            in.drug(),
+            eras);
+    CohortSettings s =
+        StudySettings.fromConfig(
+                ConfigFactory.parseString(
+                    "conceptSets { a = [{conceptIds = [500]}], b = [{conceptIds = [600]}] }\n"
+                        + "cohort { source = eras, eras { targetConceptSet = a, comparatorConceptSet = b } }\n"
+                        + "analyses = [{ analysisId = 1 }]\n"
+                        + "outcomes = [{ outcomeId = 1, conceptSet = a }]"))
+            .cohort();
+    CohortBuilder.Result r =
+        CohortBuilder.fromEras(withEras, Map.of("a", Set.of(500L), "b", Set.of(600L)), s);
+    List<Row> rows = r.exposureCohort().orderBy("row_id").collectAsList();
+    assertEquals(3, rows.size());
+    assertEquals(List.of(1L, 2L, 3L), rows.stream().map(x -> (Long) x.getAs("row_id")).toList());
+    assertEquals(1, (int) rows.get(0).getAs("treatment"));
+    assertEquals(Date.valueOf("2019-01-01"), rows.get(0).getAs("cohort_start_date"));
+    assertEquals(Date.valueOf("2019-02-01"), rows.get(0).getAs("cohort_end_date"));
+    assertEquals(Date.valueOf("2022-12-31"), rows.get(0).getAs("observation_end_date"));
+    assertEquals(0, (int) rows.get(2).getAs("treatment"));
+    assertEquals(
+        List.of(2L, 2L),
+        List.of(r.attrition().get(0).targetSubjects(), r.attrition().get(0).comparatorSubjects()));
+    assertEquals(
+        List.of(1L, 1L),
+        List.of(r.attrition().get(1).targetSubjects(), r.attrition().get(1).comparatorSubjects()));
+  }
+
+  @Test
+  void entriesFromAnOmopCohortTable() {
+    Dataset<Row> table =
+        SparkTestSession.get()
+            .createDataFrame(
+                List.of(
+                    org.apache.spark.sql.RowFactory.create(
+                        7L, 1L, Date.valueOf("2019-03-01"), Date.valueOf("2019-04-01")),
+                    org.apache.spark.sql.RowFactory.create(
+                        8L, 2L, Date.valueOf("2019-03-01"), Date.valueOf("2019-03-02")),
+                    org.apache.spark.sql.RowFactory.create(
+                        9L, 3L, Date.valueOf("2019-03-01"), Date.valueOf("2019-03-02"))),
+                new org.apache.spark.sql.types.StructType()
+                    .add("cohort_definition_id", "long")
+                    .add("subject_id", "long")
+                    .add("cohort_start_date", "date")
+                    .add("cohort_end_date", "date"));
+    CohortSettings s =
+        StudySettings.fromConfig(
+                ConfigFactory.parseString(
+                    "conceptSets { a = [{conceptIds = [500]}] }\n"
+                        + "cohort { source = cohortTable, cohortTable { path = x.csv, targetCohortId = 7, comparatorCohortId = 8 } }\n"
+                        + "analyses = [{ analysisId = 1 }]\n"
+                        + "outcomes = [{ outcomeId = 1, cohortId = 9 }]"))
+            .cohort();
+    List<Row> rows =
+        CohortBuilder.fromCohortTable(inputs(), table, s)
+            .exposureCohort()
+            .orderBy("row_id")
+            .collectAsList();
+    assertEquals(2, rows.size(), "cohort 9 is an outcome, not an exposure");
+    assertEquals(1L, (long) rows.get(0).getAs("person_id"));
+    assertEquals(1, (int) rows.get(0).getAs("treatment"));
+    assertEquals(0, (int) rows.get(1).getAs("treatment"));
   }
 }

@@ -190,4 +190,76 @@ class StudyPopulationTest {
             "Have at least 1 days at risk"),
         r.attrition().stream().map(StudyPopulation.Step::description).toList());
   }
+
+  /** Subject with its own person id and start day. */
+  static Dataset<Row> cohortWithPersons(long[]... subjects) {
+    StructType schema =
+        new StructType()
+            .add("row_id", DataTypes.LongType)
+            .add("person_id", DataTypes.LongType)
+            .add("treatment", DataTypes.IntegerType)
+            .add("cohort_start_date", DataTypes.DateType)
+            .add("cohort_end_date", DataTypes.DateType)
+            .add("observation_period_start_date", DataTypes.DateType)
+            .add("observation_end_date", DataTypes.DateType);
+    List<Row> rows = new ArrayList<>();
+    for (long[] s : subjects) {
+      LocalDate start = INDEX.plusDays(s[3]);
+      rows.add(
+          RowFactory.create(
+              s[0],
+              s[1],
+              (int) s[2],
+              Date.valueOf(start),
+              Date.valueOf(start),
+              Date.valueOf(start.minusDays(1000)),
+              Date.valueOf(start.plusDays(2000))));
+    }
+    return spark.createDataFrame(rows, schema);
+  }
+
+  @Test
+  void removeDuplicateSubjectsAsCohortMethod() {
+    // Person 1: comparator on day 0, target on day 100. Person 2: both arms on day 0 (a tie).
+    // Person 3: target only.
+    Dataset<Row> c =
+        cohortWithPersons(
+            new long[] {10, 1, 0, 0},
+            new long[] {11, 1, 1, 100},
+            new long[] {20, 2, 0, 0},
+            new long[] {21, 2, 1, 0},
+            new long[] {31, 3, 1, 0});
+    String window = "riskWindowEnd = 365, endAnchor = \"cohort start\", ";
+    assertEquals(
+        List.of(31L),
+        List.copyOf(
+            byRow(
+                    StudyPopulation.create(
+                        c,
+                        events(),
+                        List.of(1),
+                        settings(window + "removeDuplicateSubjects = \"remove all\"")))
+                .keySet()));
+    assertEquals(
+        List.of(10L, 31L),
+        List.copyOf(
+            byRow(
+                    StudyPopulation.create(
+                        c,
+                        events(),
+                        List.of(1),
+                        settings(window + "removeDuplicateSubjects = \"keep first\"")))
+                .keySet()),
+        "the earlier entry is kept; a same-day tie removes both");
+    Map<Long, Row> truncated =
+        byRow(
+            StudyPopulation.create(
+                c,
+                events(),
+                List.of(1),
+                settings(window + "removeDuplicateSubjects = \"keep first, truncate to second\"")));
+    assertEquals(List.of(10L, 31L), List.copyOf(truncated.keySet()));
+    assertEquals(100L, (long) truncated.get(10L).getAs("time_at_risk"), "days 0..99");
+    assertEquals(366L, (long) truncated.get(31L).getAs("time_at_risk"));
+  }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.rwe.testing.SparkTestSession;
@@ -27,7 +28,10 @@ class StudySettingsTest {
   void shippedStudyLoads() {
     StudySettings s = StudySettings.load(STUDY, Map.of());
     assertEquals("magnesium-depression", s.studyId());
-    assertEquals(2, s.analyses().size());
+    assertEquals(6, s.analyses().size());
+    assertEquals("iptw", s.analysis(5).adjustment());
+    assertEquals("cohort end", s.analysis(6).studyPopulation().endAnchor());
+    assertEquals("cohort start", s.analysis(2).studyPopulation().endAnchor());
     assertTrue(s.analysis(2).matched());
     assertEquals(1, s.analysis(2).maxRatio());
     assertEquals(365, s.studyPopulation().riskWindowEnd());
@@ -95,5 +99,51 @@ class StudySettingsTest {
         problem(
             "analyses = [{ analysisId = 1, adjustment = \"none\" }, { analysisId = 1, adjustment = \"none\" }]");
     assertTrue(e.getMessage().contains("analysisId 1 is used twice"), e.getMessage());
+  }
+
+  @Test
+  void atlasConceptSetExportsAreRead(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    java.nio.file.Files.writeString(
+        dir.resolve("nsaids.json"),
+        "{\"items\": [{\"concept\": {\"CONCEPT_ID\": 1118084, \"CONCEPT_NAME\": \"celecoxib\"},"
+            + " \"isExcluded\": false, \"includeDescendants\": true, \"includeMapped\": false},"
+            + " {\"concept\": {\"CONCEPT_ID\": 42, \"CONCEPT_NAME\": \"x\"}, \"isExcluded\": true}]}");
+    Path study = dir.resolve("study.conf");
+    java.nio.file.Files.writeString(
+        study,
+        "conceptSets { nsaids { atlasJson = \"nsaids.json\" }, x = [{ conceptIds = [1] }] }\n"
+            + "cohort { source = eras, eras { targetConceptSet = nsaids, comparatorConceptSet = x } }\n"
+            + "analyses = [{ analysisId = 1 }]\n"
+            + "outcomes = [{ outcomeId = 1, conceptSet = x }]\n");
+    StudySettings s = StudySettings.load(study, Map.of());
+    List<ConceptSetItem> items = s.conceptSets().get("nsaids");
+    assertEquals(2, items.size());
+    assertEquals(List.of(1118084L), items.get(0).conceptIds());
+    assertTrue(items.get(0).descendants());
+    assertTrue(items.get(1).excluded());
+    java.nio.file.Files.writeString(dir.resolve("nsaids.json"), "{\"name\": \"no items\"}");
+    SettingsException e =
+        assertThrows(SettingsException.class, () -> StudySettings.load(study, Map.of()));
+    assertTrue(e.getMessage().contains("conceptSets.nsaids.atlasJson"), e.getMessage());
+  }
+
+  @Test
+  void erasSourceNeedsItsConceptSets() {
+    SettingsException e = problem("cohort { source = eras }");
+    assertTrue(e.getMessage().contains("cohort.eras.targetConceptSet"), e.getMessage());
+    assertTrue(e.getMessage().contains("cohort.eras.comparatorConceptSet"), e.getMessage());
+  }
+
+  @Test
+  void shippedEunomiaStudyLoads() {
+    StudySettings s =
+        StudySettings.load(
+            SparkTestSession.projectDir().resolve("conf/studies/eunomia-celecoxib-diclofenac.conf"),
+            Map.of());
+    assertEquals("eras", s.cohort().source());
+    assertEquals(183, s.studyPopulation().washoutPeriod());
+    assertEquals("remove all", s.studyPopulation().removeDuplicateSubjects());
+    assertEquals(100, s.analysis(2).maxRatio());
+    assertEquals("att", s.analysis(3).estimator());
   }
 }

@@ -103,7 +103,7 @@ class EndToEndTest {
   @Test
   void everyInputRowIsCuratedOrRejected() {
     List<Map<String, Object>> summary = DuckDb.query("SELECT * FROM " + table("ingest_summary"));
-    assertEquals(12, summary.size());
+    assertEquals(13, summary.size());
     for (Map<String, Object> s : summary) {
       long read = ((Number) s.get("rows_read")).longValue();
       long curated = ((Number) s.get("rows_curated")).longValue();

@@ -1,0 +1,128 @@
+package org.rwe.matching;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.rwe.config.AnalysisSettings;
+import org.rwe.config.StudySettings;
+import org.rwe.testing.SparkTestSession;
+
+/** IPTW weights, PS strata and trimming worked by hand on ten subjects. */
+class AdjustmentTest {
+  static final SparkSession spark = SparkTestSession.get();
+
+  static AnalysisSettings analysis(String hocon) {
+    return StudySettings.fromConfig(
+            ConfigFactory.parseString(
+                "conceptSets { x = [{conceptIds = [1]}] }\n"
+                    + "cohort { base.conceptSet = x, target.conceptSet = x }\n"
+                    + "outcomes = [{ outcomeId = 1, conceptSet = x }]\n"
+                    + "analyses = [{ analysisId = 1, "
+                    + hocon
+                    + " }]"))
+        .analysis(1);
+  }
+
+  /** Rows 1..5 targets with PS 0.2..0.6, rows 6..10 comparators with PS 0.1..0.5. */
+  static Dataset<Row> population() {
+    StructType schema =
+        new StructType()
+            .add("outcome_id", DataTypes.IntegerType)
+            .add("row_id", DataTypes.LongType)
+            .add("person_id", DataTypes.LongType)
+            .add("treatment", DataTypes.IntegerType)
+            .add("propensity_score", DataTypes.DoubleType)
+            .add("preference_score", DataTypes.DoubleType);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      boolean target = i <= 5;
+      double ps = target ? 0.1 + 0.1 * i : 0.1 * (i - 5);
+      rows.add(RowFactory.create(1, (long) i, (long) i, target ? 1 : 0, ps, ps));
+    }
+    return spark.createDataFrame(rows, schema);
+  }
+
+  static Map<Long, Row> byRow(Dataset<Row> df) {
+    Map<Long, Row> out = new TreeMap<>();
+    for (Row r : df.collectAsList()) {
+      out.put(r.getAs("row_id"), r);
+    }
+    return out;
+  }
+
+  @Test
+  void iptwWeights() {
+    Map<Long, Row> att =
+        byRow(Adjustment.iptw(population(), analysis("adjustment = iptw, stabilize = false")));
+    assertEquals(1.0, att.get(3L).<Double>getAs("weight"), 1e-15);
+    assertEquals(0.3 / 0.7, att.get(8L).<Double>getAs("weight"), 1e-15, "ATT: ps / (1 - ps)");
+    Map<Long, Row> attStable = byRow(Adjustment.iptw(population(), analysis("adjustment = iptw")));
+    assertEquals(0.3 / 0.7 * (0.5 / 0.5), attStable.get(8L).<Double>getAs("weight"), 1e-15);
+    Map<Long, Row> ate =
+        byRow(Adjustment.iptw(population(), analysis("adjustment = iptw, estimator = ate")));
+    assertEquals(
+        0.5 / 0.4, ate.get(3L).<Double>getAs("weight"), 1e-15, "stabilized ATE: P(T) / ps");
+    assertEquals(0.5 / 0.7, ate.get(8L).<Double>getAs("weight"), 1e-15);
+    Map<Long, Row> ato =
+        byRow(Adjustment.iptw(population(), analysis("adjustment = iptw, estimator = ato")));
+    assertEquals(0.6, ato.get(3L).<Double>getAs("weight"), 1e-15, "overlap: 1 - ps for targets");
+    assertEquals(0.3, ato.get(8L).<Double>getAs("weight"), 1e-15);
+    Map<Long, Row> truncated =
+        byRow(
+            Adjustment.iptw(
+                population(),
+                analysis("adjustment = iptw, estimator = ate, stabilize = false, maxWeight = 4")));
+    assertEquals(4.0, truncated.get(1L).<Double>getAs("weight"), 1e-15, "1 / 0.2 = 5 truncated");
+  }
+
+  @Test
+  void strataFromPsQuantiles() {
+    // PS of all ten: 0.1 .. 0.6 with 0.2..0.5 twice; quintile bounds (R type 7) of
+    // {0.1,0.2,0.2,0.3,0.3,0.4,0.4,0.5,0.5,0.6}: 0.2, 0.28, 0.4, 0.5 (rounding aside).
+    Map<Long, Row> s =
+        byRow(
+            Adjustment.stratify(
+                population(), analysis("adjustment = stratify, numberOfStrata = 5")));
+    assertEquals(0L, (long) s.get(6L).getAs("stratum_id"), "0.1 is below every bound");
+    assertEquals(1L, (long) s.get(1L).getAs("stratum_id"), "0.2 equals the first bound");
+    assertEquals(4L, (long) s.get(5L).getAs("stratum_id"), "0.6 is above every bound");
+    // Comparator weights make them stand for the targets of their stratum.
+    long stratum = s.get(8L).getAs("stratum_id");
+    long targets =
+        s.values().stream()
+            .filter(
+                r -> (long) r.getAs("stratum_id") == stratum && r.<Integer>getAs("treatment") == 1)
+            .count();
+    long comparators =
+        s.values().stream()
+            .filter(
+                r -> (long) r.getAs("stratum_id") == stratum && r.<Integer>getAs("treatment") == 0)
+            .count();
+    assertEquals((double) targets / comparators, s.get(8L).<Double>getAs("weight"), 1e-15);
+  }
+
+  @Test
+  void trimming() {
+    // Fraction 0.2: drop targets below their 20th percentile PS (0.28 -> row 1 at 0.2) and
+    // comparators above their 80th percentile (0.42 -> row 10 at 0.5).
+    Map<Long, Row> f =
+        byRow(Adjustment.trim(population(), analysis("trimming = fraction, trimFraction = 0.2")));
+    assertEquals(List.of(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), List.copyOf(f.keySet()));
+    Map<Long, Row> e =
+        byRow(
+            Adjustment.trim(
+                population(), analysis("trimming = equipoise, equipoiseBounds = [0.3, 0.5]")));
+    assertEquals(List.of(2L, 3L, 4L, 8L, 9L, 10L), List.copyOf(e.keySet()));
+  }
+}
