@@ -14,7 +14,8 @@ import org.apache.spark.sql.Row;
  * Covariate balance as CohortMethod's {@code computeCovariateBalance}: per covariate, the mean per
  * arm and the standardized mean difference (mean_t - mean_c) / sqrt((sd_t^2 + sd_c^2) / 2), before
  * and after adjustment, weighted after (matched comparators weigh #targets / #comparators of their
- * set). Covariates are sparse: a subject without a row has value 0.
+ * set). Covariates are sparse: a subject without a row has value 0. Sums are exact ({@link
+ * #exactSum}), so the result does not depend on how Spark partitions or orders the rows.
  */
 public final class Balance {
   private Balance() {}
@@ -42,24 +43,24 @@ public final class Balance {
         keyed
             .groupBy("analysis_id", "outcome_id")
             .agg(
-                sum(when(t, 1.0).otherwise(0.0)).as("n_t"),
-                sum(when(c, 1.0).otherwise(0.0)).as("n_c"),
-                sum(when(t, w).otherwise(0.0)).as("w_t"),
-                sum(when(c, w).otherwise(0.0)).as("w_c"));
+                exactSum(when(t, 1.0).otherwise(0.0)).as("n_t"),
+                exactSum(when(c, 1.0).otherwise(0.0)).as("n_c"),
+                exactSum(when(t, w).otherwise(0.0)).as("w_t"),
+                exactSum(when(c, w).otherwise(0.0)).as("w_c"));
     Column x = col("covariate_value");
     Dataset<Row> sums =
         keyed
             .join(covariates, "row_id")
             .groupBy("analysis_id", "outcome_id", "covariate_id")
             .agg(
-                sum(when(t, x).otherwise(0.0)).as("s_t"),
-                sum(when(t, x.multiply(x)).otherwise(0.0)).as("ss_t"),
-                sum(when(c, x).otherwise(0.0)).as("s_c"),
-                sum(when(c, x.multiply(x)).otherwise(0.0)).as("ss_c"),
-                sum(when(t, w.multiply(x)).otherwise(0.0)).as("ws_t"),
-                sum(when(t, w.multiply(x).multiply(x)).otherwise(0.0)).as("wss_t"),
-                sum(when(c, w.multiply(x)).otherwise(0.0)).as("ws_c"),
-                sum(when(c, w.multiply(x).multiply(x)).otherwise(0.0)).as("wss_c"));
+                exactSum(when(t, x).otherwise(0.0)).as("s_t"),
+                exactSum(when(t, x.multiply(x)).otherwise(0.0)).as("ss_t"),
+                exactSum(when(c, x).otherwise(0.0)).as("s_c"),
+                exactSum(when(c, x.multiply(x)).otherwise(0.0)).as("ss_c"),
+                exactSum(when(t, w.multiply(x)).otherwise(0.0)).as("ws_t"),
+                exactSum(when(t, w.multiply(x).multiply(x)).otherwise(0.0)).as("wss_t"),
+                exactSum(when(c, w.multiply(x)).otherwise(0.0)).as("ws_c"),
+                exactSum(when(c, w.multiply(x).multiply(x)).otherwise(0.0)).as("wss_c"));
     Dataset<Row> j = sums.join(sizes, new String[] {"analysis_id", "outcome_id"});
     Column mtB = col("s_t").divide(col("n_t"));
     Column mcB = col("s_c").divide(col("n_c"));
@@ -97,6 +98,17 @@ public final class Balance {
             "target_mean_after",
             "comparator_mean_after",
             "std_diff_after");
+  }
+
+  /**
+   * A sum of doubles that does not depend on the order of its terms: each term rounded to 18
+   * decimals, added exactly as a decimal, the total back to a double. Spark's double sum adds in
+   * the order rows arrive from a shuffle, which varies from run to run, so weighted sums (IPTW
+   * weights) could differ in their last bits between two runs of the same input; this keeps every
+   * run's tables equal bit for bit (docs/operations.md).
+   */
+  static Column exactSum(Column term) {
+    return sum(term.cast("decimal(38,18)")).cast("double");
   }
 
   static Column stdDiff(Column meanT, Column meanC, Column varT, Column varC) {

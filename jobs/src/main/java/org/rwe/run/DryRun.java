@@ -75,6 +75,18 @@ final class DryRun {
         problems.add("Table " + t.cdmName() + ": " + e.getMessage());
       }
     }
+    // Files named by settings, read by a stage besides the extract (a cohort table).
+    for (Stage stage : Stage.values()) {
+      for (String setting : stage.files()) {
+        String path =
+            settings.resolved().hasPath(setting) ? settings.resolved().getString(setting) : "";
+        if (!path.isEmpty()
+            && InputFingerprint.ofPath(spark.sparkContext().hadoopConfiguration(), path)
+                .equals("missing")) {
+          problems.add(path + " (" + setting + ") not found");
+        }
+      }
+    }
     if (!problems.isEmpty()) {
       throw new InputException(
           problems.size() == 1

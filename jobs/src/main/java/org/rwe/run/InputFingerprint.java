@@ -113,6 +113,42 @@ public record InputFingerprint(String root, List<Table> tables) {
     return sha256(sb.toString());
   }
 
+  /**
+   * The fingerprint of a file or folder outside the extract that a stage reads (a cohort table):
+   * every data file with its size and modification time, or "missing" (the stage then fails and
+   * says so). Relative paths are relative to the driver's working folder, as Spark reads them.
+   */
+  static String ofPath(org.apache.hadoop.conf.Configuration conf, String path) {
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(conf);
+      if (!fs.exists(p)) {
+        return "missing";
+      }
+      StringBuilder sb = new StringBuilder(fs.makeQualified(p).toString()).append('\n');
+      FileStatus status = fs.getFileStatus(p);
+      if (status.isFile()) {
+        sb.append(status.getLen()).append('\t').append(status.getModificationTime());
+      } else {
+        String base = fs.makeQualified(p).toUri().getPath();
+        List<String> lines = new ArrayList<>();
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(p, true);
+        while (it.hasNext()) {
+          LocatedFileStatus f = it.next();
+          String rel = f.getPath().toUri().getPath().substring(base.length() + 1);
+          if (!hidden(rel)) {
+            lines.add(rel + '\t' + f.getLen() + '\t' + f.getModificationTime());
+          }
+        }
+        lines.sort(null);
+        lines.forEach(l -> sb.append(l).append('\n'));
+      }
+      return sha256(sb.toString());
+    } catch (IOException | IllegalArgumentException e) {
+      return "unreadable: " + e.getMessage();
+    }
+  }
+
   private static boolean hidden(String relativePath) {
     for (String part : relativePath.split("/")) {
       if (part.startsWith("_") || part.startsWith(".")) {

@@ -138,7 +138,12 @@ public final class Pipeline {
 
     String rweVersion = version();
     Map<Stage, StageStamp.Basis> bases =
-        StageStamp.bases(settings, fingerprint, rweVersion, spark.version());
+        StageStamp.bases(
+            settings,
+            fingerprint,
+            rweVersion,
+            spark.version(),
+            path -> InputFingerprint.ofPath(spark.sparkContext().hadoopConfiguration(), path));
     Manifest manifest =
         new Manifest(
             settings, id, fingerprint, versions(rweVersion, spark), sparkInfo(spark), started);

@@ -11,7 +11,9 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.rwe.config.StudySettings;
 
 /**
@@ -43,9 +45,30 @@ record StageStamp(
    * The basis of every stage, chained: INGEST from the input fingerprint, the product and Spark
    * versions and its sections; each later stage from the hash of the stage before and its own
    * sections. Settings that cannot change a result (spark.*, study.description) are in no stage.
+   * Files named by settings ({@link Stage#files()}) are fingerprinted on the local file system (for
+   * tests; a run uses {@link #bases(StudySettings, InputFingerprint, String, String, Function)}
+   * with the run's Hadoop file system).
    */
   static Map<Stage, Basis> bases(
       StudySettings settings, InputFingerprint input, String rweVersion, String sparkVersion) {
+    return bases(
+        settings,
+        input,
+        rweVersion,
+        sparkVersion,
+        path -> InputFingerprint.ofPath(new org.apache.hadoop.conf.Configuration(), path));
+  }
+
+  /**
+   * @param fileFingerprint the fingerprint of a file or folder named by a setting (never called for
+   *     "")
+   */
+  static Map<Stage, Basis> bases(
+      StudySettings settings,
+      InputFingerprint input,
+      String rweVersion,
+      String sparkVersion,
+      Function<String, String> fileFingerprint) {
     Map<Stage, Basis> out = new EnumMap<>(Stage.class);
     String previous = null;
     for (Stage s : Stage.values()) {
@@ -60,7 +83,20 @@ record StageStamp(
       for (String section : s.sections()) {
         String rendered =
             settings.resolved().hasPath(section) ? settings.resolvedJson(section) : "null";
+        if (section.equals("conceptSets")) {
+          // The items as read, so that an ATLAS JSON file changed under the same name counts.
+          rendered += "\n" + new TreeMap<>(settings.conceptSets());
+        }
         parts.put("config:" + section, InputFingerprint.sha256(rendered));
+      }
+      for (String setting : s.files()) {
+        String path =
+            settings.resolved().hasPath(setting) ? settings.resolved().getString(setting) : "";
+        parts.put(
+            "file:" + setting,
+            path.isEmpty()
+                ? "none"
+                : InputFingerprint.sha256(path + "\n" + fileFingerprint.apply(path)));
       }
       StringBuilder sb = new StringBuilder(s.id());
       parts.forEach((k, v) -> sb.append('\n').append(k).append('=').append(v));
@@ -86,7 +122,9 @@ record StageStamp(
               default ->
                   k.startsWith("config:")
                       ? "config '" + k.substring("config:".length()) + "' changed"
-                      : k.replace(':', ' ') + " changed";
+                      : k.startsWith("file:")
+                          ? "the file named by '" + k.substring("file:".length()) + "' changed"
+                          : k.replace(':', ' ') + " changed";
             });
       }
     }

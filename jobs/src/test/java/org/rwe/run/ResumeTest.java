@@ -154,6 +154,83 @@ class ResumeTest {
     assertEquals(List.of(), leftovers());
   }
 
+  /**
+   * A real SIGKILL (the short version of KillAndResumeIT, which is opt-in): a child JVM re-running
+   * outcomes ({@code --from outcomes}) is killed while the stage writes its result tables; a reader
+   * polling all along never sees a partial run, the published run is untouched, and running the
+   * same command again continues in the work folder and publishes the same results.
+   */
+  @Test
+  void aRunKilledWithSigkillWhileWritingResultsResumesToTheSameResults() throws Exception {
+    String manifestBefore = Files.readString(published.resolve("_manifest.json"));
+    KillAndResumeIT.Reader reader = new KillAndResumeIT.Reader(studyDir);
+    Thread watcher = new Thread(reader, "reader");
+    watcher.start();
+    try {
+      List<String> command = new java.util.ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-Xmx1g");
+      command.addAll(List.of(System.getProperty("rwe.spark.jvm.flags", "").trim().split("\\s+")));
+      command.add("-Dspark.ui.enabled=false");
+      command.add(
+          "-Dlog4j2.configurationFile="
+              + SparkTestSession.projectDir().resolve("conf/log4j2.properties"));
+      command.addAll(
+          List.of("-cp", System.getProperty("java.class.path"), "org.rwe.cli.Main", "run"));
+      command.addAll(
+          List.of(
+              "--conf",
+              SparkTestSession.projectDir()
+                  .resolve("conf/studies/magnesium-depression.conf")
+                  .toString(),
+              "--input",
+              sample.input().toString(),
+              "--output",
+              output.toString(),
+              "--run-id",
+              SampleRun.RUN_ID,
+              "--from",
+              "outcomes",
+              "-Dpropensity.crossValidationFolds=5",
+              "-Dspark.master=local[1]"));
+      try (ChildProcess child =
+          ChildProcess.start(
+              "kill-in-outcomes",
+              command.stream().filter(a -> !a.isEmpty()).toList(),
+              dir,
+              Map.of("SPARK_LOCAL_IP", "127.0.0.1"),
+              dir.resolve("logs"))) {
+        child.awaitLine(
+            l -> l.contains("stage outcomes started"), java.time.Duration.ofMinutes(10));
+        Path results = studyDir.resolve(SampleRun.RUN_ID + ".inprogress/results");
+        // Killed once the stage has begun to write its tables (or after 20 s at most).
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline
+            && !Files.exists(results.resolve("cohort_method_result"))) {
+          ChildProcess.sleep(50);
+        }
+        ChildProcess.sleep(300);
+        assertTrue(child.process.isAlive(), "the run ended before the kill: " + child.output());
+        child.kill();
+      }
+      Path work = studyDir.resolve(SampleRun.RUN_ID + ".inprogress");
+      assertTrue(Files.exists(work), "the killed run left its work folder");
+      assertFalse(Files.exists(work.resolve("_stages/outcomes.json")));
+      assertEquals(manifestBefore, Files.readString(published.resolve("_manifest.json")));
+
+      run(Stage.OUTCOMES, Pipeline.jobs());
+    } finally {
+      reader.stop = true;
+      watcher.join();
+    }
+    assertEquals(expected(Stage.OUTCOMES), statuses(manifest(published)));
+    assertEquals(List.of(), RunCompare.differences(sample.studyDir().resolve("e2e"), published));
+    assertEquals(SampleRun.RUN_ID, Files.readString(studyDir.resolve("latest")).trim());
+    assertEquals(List.of(), leftovers());
+    assertTrue(reader.polls > 10, "the reader watched: " + reader.polls + " polls");
+    assertEquals(List.of(), reader.violations);
+  }
+
   @Test
   void aFailedRunRecordsItsErrorAndLeavesThePublishedRunAsItWas() throws IOException {
     String manifestBefore = Files.readString(published.resolve("_manifest.json"));
@@ -183,6 +260,55 @@ class ResumeTest {
         });
     assertThrows(DiagnosticsException.class, () -> run(Stage.OUTCOMES, jobs));
     assertEquals(4, manifest(work).get("exit_code").asInt());
+  }
+
+  /**
+   * diagnostics.failOnFailure with a balance threshold no analysis meets: every result table is
+   * written in the work folder for review, exit code 4 with one line listing the failures, the run
+   * is not published and the published run is left as it was.
+   */
+  @Test
+  void failingDiagnosticsEndWithExitCodeFourAndPublishNothing() throws IOException {
+    String manifestBefore = Files.readString(published.resolve("_manifest.json"));
+    PrintStream old = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true));
+    int code;
+    try {
+      code =
+          Main.execute(
+              "run",
+              "--conf",
+              SparkTestSession.projectDir()
+                  .resolve("conf/studies/magnesium-depression.conf")
+                  .toString(),
+              "--input",
+              sample.input().toString(),
+              "--output",
+              output.toString(),
+              "--run-id",
+              SampleRun.RUN_ID,
+              "-Dpropensity.crossValidationFolds=5",
+              "-Ddiagnostics.failOnFailure=true",
+              "-Ddiagnostics.maxSdm=0.0001");
+    } finally {
+      System.setErr(old);
+    }
+    String message = err.toString();
+    assertEquals(4, code, message);
+    assertTrue(message.contains("balance (diagnostics.failOnFailure = true)"), message);
+    assertFalse(message.contains("\tat "), "no stack trace for an expected error: " + message);
+    Path work = studyDir.resolve(SampleRun.RUN_ID + ".inprogress");
+    JsonNode m = manifest(work);
+    assertEquals("failed", m.get("status").asText());
+    assertEquals(4, m.get("exit_code").asInt());
+    assertEquals("outcomes", m.get("error").get("stage").asText());
+    assertTrue(Files.isDirectory(work.resolve("results/diagnostics_summary")));
+    assertTrue(Files.isDirectory(work.resolve("results/cohort_method_result")));
+    assertFalse(Files.exists(work.resolve("_SUCCESS")));
+    assertFalse(Files.exists(work.resolve("_stages/outcomes.json")));
+    assertEquals(manifestBefore, Files.readString(published.resolve("_manifest.json")));
+    assertEquals(SampleRun.RUN_ID, Files.readString(studyDir.resolve("latest")).trim());
   }
 
   /**

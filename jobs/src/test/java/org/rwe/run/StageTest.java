@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.rwe.config.StudySettings;
 import org.rwe.results.ResultTable;
 import org.rwe.results.ResultsSchema;
@@ -68,6 +70,63 @@ class StageTest {
     assertEquals(from(Stage.MATCH), changedBy("studyPopulation.minDaysAtRisk", "2"));
     assertEquals(from(Stage.MATCH), changedBy("results.minCellCount", "5"));
     assertEquals(from(Stage.MATCH), changedBy("defaults.analysis.caliper", "0.1"));
+    assertEquals(
+        from(Stage.MATCH), changedBy("studyPopulation.removeDuplicateSubjects", "remove all"));
+    assertEquals(from(Stage.COHORT), changedBy("defaults.outcome.followUpTargetDay", "200"));
+    assertEquals(from(Stage.OUTCOMES), changedBy("diagnostics.maxSdm", "0.2"));
+    assertEquals(from(Stage.OUTCOMES), changedBy("diagnostics.failOnFailure", "true"));
+    assertEquals(from(Stage.OUTCOMES), changedBy("absoluteRisk.horizonDays", "180"));
+  }
+
+  /**
+   * A cohort table (cohort.source = "cohortTable") is read from outside the extract: rewriting it
+   * under the same name recomputes the cohort stage and every later one, as a changed setting.
+   */
+  @Test
+  void aCohortTableRewrittenInPlaceRecomputesFromTheCohortStage(@TempDir Path dir)
+      throws Exception {
+    Path table = dir.resolve("cohort.csv");
+    Files.writeString(
+        table,
+        "cohort_definition_id,subject_id,cohort_start_date,cohort_end_date\n1,1,2020-01-01,2020-02-01\n");
+    Map<String, String> overrides =
+        Map.of("cohort.source", "cohortTable", "cohort.cohortTable.path", table.toString());
+    Map<Stage, StageStamp.Basis> before = bases(overrides, INPUT);
+    Files.writeString(
+        table,
+        "cohort_definition_id,subject_id,cohort_start_date,cohort_end_date\n2,1,2020-01-01,2020-02-01\n");
+    Files.setLastModifiedTime(
+        table, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    Map<Stage, StageStamp.Basis> after = bases(overrides, INPUT);
+    List<Stage> changed = new ArrayList<>();
+    for (Stage s : Stage.values()) {
+      if (!before.get(s).hash().equals(after.get(s).hash())) {
+        changed.add(s);
+      }
+    }
+    assertEquals(from(Stage.COHORT), changed);
+    assertEquals(
+        "the file named by 'cohort.cohortTable.path' changed",
+        StageStamp.staleness(
+            new StageStamp(
+                Stage.COHORT,
+                before.get(Stage.COHORT).hash(),
+                before.get(Stage.COHORT).parts(),
+                java.time.Instant.now(),
+                1,
+                Map.of(),
+                List.of()),
+            after.get(Stage.COHORT)));
+  }
+
+  @Test
+  void everyDeclaredFileSettingIsASettingOfThePipeline() {
+    var reference = StudySettings.reference();
+    for (Stage s : Stage.values()) {
+      for (String setting : s.files()) {
+        assertTrue(reference.hasPath(setting), s + " reads a file named by unknown " + setting);
+      }
+    }
   }
 
   @Test
