@@ -6,8 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.rwe.config.SettingsException;
-import org.rwe.omop.InputException;
-import org.rwe.run.DiagnosticsException;
+import org.rwe.run.OutputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,26 +27,7 @@ public final class Main implements Callable<Integer> {
   /** Runs a command and maps failures to exit codes, with one readable line for expected ones. */
   public static int execute(String... args) {
     CommandLine cl = new CommandLine(new Main());
-    cl.setExecutionExceptionHandler(
-        (ex, cmd, parsed) -> {
-          PrintWriter err = cmd.getErr();
-          Throwable cause = rootCause(ex);
-          if (cause instanceof SettingsException) {
-            err.println("rwe: configuration error: " + cause.getMessage());
-            return ExitCode.BAD_CONFIGURATION.code;
-          }
-          if (cause instanceof InputException) {
-            err.println("rwe: input error: " + cause.getMessage());
-            return ExitCode.BAD_INPUT.code;
-          }
-          if (cause instanceof DiagnosticsException) {
-            err.println("rwe: " + cause.getMessage());
-            return ExitCode.DIAGNOSTICS_FAILED.code;
-          }
-          err.println("rwe: internal error: " + ex);
-          ex.printStackTrace(err);
-          return ExitCode.INTERNAL_ERROR.code;
-        });
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex, cmd.getErr()));
     // Bad options are bad configuration too.
     cl.setParameterExceptionHandler(
         (ex, a) -> {
@@ -58,18 +38,30 @@ public final class Main implements Callable<Integer> {
     return cl.execute(args);
   }
 
-  /** Spark wraps exceptions thrown in tasks; the cause says what really went wrong. */
-  static Throwable rootCause(Throwable t) {
-    Throwable c = t;
-    while (c != null) {
-      if (c instanceof SettingsException
-          || c instanceof InputException
-          || c instanceof DiagnosticsException) {
-        return c;
+  /**
+   * Prints one readable line for an expected failure (the cause Spark may have wrapped), or the
+   * failure with its stack trace for an internal error, and returns the exit code.
+   */
+  static int report(Throwable ex, PrintWriter err) {
+    ExitCode code = ExitCode.of(ex);
+    Throwable cause = ExitCode.expectedCause(ex);
+    switch (code) {
+      case BAD_CONFIGURATION -> err.println("rwe: configuration error: " + cause.getMessage());
+      case BAD_INPUT -> err.println("rwe: input error: " + cause.getMessage());
+      case DIAGNOSTICS_FAILED -> err.println("rwe: " + cause.getMessage());
+      case OUTPUT_ERROR ->
+          err.println(
+              "rwe: output error: "
+                  + (cause instanceof OutputException
+                      ? cause.getMessage()
+                      : OutputException.noSpaceReason(ex) + " (" + ex.getMessage() + ")"));
+      default -> {
+        err.println("rwe: internal error: " + ex);
+        ex.printStackTrace(err);
       }
-      c = c.getCause();
     }
-    return t;
+    err.flush();
+    return code.code;
   }
 
   @Override
@@ -99,21 +91,39 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--run-id", description = "Run id (default: date + input fingerprint)")
     String runId;
 
-    @Option(names = "--from", description = "First stage to (re)compute")
+    @Option(
+        names = "--from",
+        description = "Recompute from this stage on, even where the stored output is current")
     String from;
 
-    @Option(names = "--to", description = "Last stage to compute")
+    @Option(
+        names = "--to",
+        description = "Last stage to compute (the run then stays unpublished, to be continued)")
     String to;
 
     @Option(names = "-D", description = "Override a setting: -Dkey=value", mapFallbackValue = "")
     Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(
+        names = "--dry-run",
+        description =
+            "Check the configuration, the input (tables, columns, readable files) and that the"
+                + " output is writable; run nothing")
+    boolean dryRun;
+
+    @Option(
+        names = {"-v", "--verbose"},
+        description = "Log Spark's progress and the pipeline's details (default: one line a stage)")
+    boolean verbose;
 
     @Override
     public Integer call() {
       String in = input != null ? input : home() + "/sample-data";
       Path studyFile =
           conf != null ? conf : Path.of(home(), "conf/studies/magnesium-depression.conf");
-      return org.rwe.run.Pipeline.runFromCli(in, output, studyFile, runId, from, to, overrides);
+      return org.rwe.run.Pipeline.runFromCli(
+          new org.rwe.run.Pipeline.Request(
+              in, output, studyFile, runId, from, to, overrides, dryRun, verbose));
     }
   }
 

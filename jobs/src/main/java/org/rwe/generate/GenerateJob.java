@@ -12,12 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,13 +41,20 @@ public final class GenerateJob {
     fs.setWriteChecksum(false);
     fs.mkdirs(out);
     int partitions = settings.partitions();
+    // Executors may run elsewhere, in another working folder: give them the absolute location and
+    // the session's Hadoop settings (e.g. object-store credentials), not their own defaults.
+    String qualifiedOut = fs.makeQualified(out).toString();
+    Broadcast<SerializableConfiguration> hadoopConf =
+        SerializableConfiguration.broadcast(
+            spark.sparkContext(), spark.sparkContext().hadoopConfiguration());
     spark
         .sparkContext()
         .setJobGroup("rwe-generate", "generate " + settings.persons() + " persons", false);
     List<String> counts =
         spark
             .range(0, partitions, 1, partitions)
-            .mapPartitions(new WritePartition(settings, outDir), Encoders.STRING())
+            .mapPartitions(
+                new WritePartition(settings, qualifiedOut, hadoopConf), Encoders.STRING())
             .collectAsList();
     Map<String, Long> totals = new LinkedHashMap<>();
     for (OutTable t : OutTable.values()) {
@@ -66,10 +74,13 @@ public final class GenerateJob {
   static final class WritePartition implements MapPartitionsFunction<Long, String> {
     private final GeneratorSettings settings;
     private final String outDir;
+    private final Broadcast<SerializableConfiguration> hadoopConf;
 
-    WritePartition(GeneratorSettings settings, String outDir) {
+    WritePartition(
+        GeneratorSettings settings, String outDir, Broadcast<SerializableConfiguration> conf) {
       this.settings = settings;
       this.outDir = outDir;
+      this.hadoopConf = conf;
     }
 
     @Override
@@ -88,7 +99,7 @@ public final class GenerateJob {
 
     private Map<OutTable, Long> writePersons(long lo, long hi, int part) throws IOException {
       Path root = new Path(outDir);
-      FileSystem fs = root.getFileSystem(new Configuration());
+      FileSystem fs = root.getFileSystem(hadoopConf.value().value());
       fs.setWriteChecksum(false);
       Map<OutTable, Writer> writers = new EnumMap<>(OutTable.class);
       Map<OutTable, Long> n = new EnumMap<>(OutTable.class);

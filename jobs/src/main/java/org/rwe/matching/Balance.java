@@ -22,7 +22,8 @@ import org.apache.spark.sql.Row;
  * more than one comparator, whose comparators weigh #targets / #comparators of their set): with
  * weights w normalized to sum 1 per arm, mean = sum(w x) and sd^2 = |sum(w x^2) - mean^2| / (1 -
  * sum(w^2)), the reliability-weights variance CohortMethod uses. Checked against R in
- * MatchingGoldenTest. Covariates are sparse: a subject without a row has value 0.
+ * MatchingGoldenTest. Covariates are sparse: a subject without a row has value 0. Sums are exact
+ * ({@link #exactSum}), so the result does not depend on how Spark partitions or orders the rows.
  */
 public final class Balance {
   private Balance() {}
@@ -50,14 +51,14 @@ public final class Balance {
         keyed
             .groupBy("analysis_id", "outcome_id")
             .agg(
-                sum(when(t, 1.0).otherwise(0.0)).as("n_t"),
-                sum(when(c, 1.0).otherwise(0.0)).as("n_c"),
-                sum(when(t, w).otherwise(0.0)).as("w_t"),
-                sum(when(c, w).otherwise(0.0)).as("w_c"),
-                sum(when(t.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_t"),
-                sum(when(c.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_c"),
-                sum(when(t, w.multiply(w)).otherwise(0.0)).as("w2_t"),
-                sum(when(c, w.multiply(w)).otherwise(0.0)).as("w2_c"),
+                exactSum(when(t, 1.0).otherwise(0.0)).as("n_t"),
+                exactSum(when(c, 1.0).otherwise(0.0)).as("n_c"),
+                exactSum(when(t, w).otherwise(0.0)).as("w_t"),
+                exactSum(when(c, w).otherwise(0.0)).as("w_c"),
+                exactSum(when(t.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_t"),
+                exactSum(when(c.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_c"),
+                exactSum(when(t, w.multiply(w)).otherwise(0.0)).as("w2_t"),
+                exactSum(when(c, w.multiply(w)).otherwise(0.0)).as("w2_c"),
                 // CohortMethod weighs only when some weight is not 1.
                 max(when(col("weight").isNotNull().and(col("weight").notEqual(1.0)), 1)
                         .otherwise(0))
@@ -68,14 +69,14 @@ public final class Balance {
             .join(covariates, "row_id")
             .groupBy("analysis_id", "outcome_id", "covariate_id")
             .agg(
-                sum(when(t, x).otherwise(0.0)).as("s_t"),
-                sum(when(t, x.multiply(x)).otherwise(0.0)).as("ss_t"),
-                sum(when(c, x).otherwise(0.0)).as("s_c"),
-                sum(when(c, x.multiply(x)).otherwise(0.0)).as("ss_c"),
-                sum(when(t, w.multiply(x)).otherwise(0.0)).as("ws_t"),
-                sum(when(t, w.multiply(x).multiply(x)).otherwise(0.0)).as("wss_t"),
-                sum(when(c, w.multiply(x)).otherwise(0.0)).as("ws_c"),
-                sum(when(c, w.multiply(x).multiply(x)).otherwise(0.0)).as("wss_c"));
+                exactSum(when(t, x).otherwise(0.0)).as("s_t"),
+                exactSum(when(t, x.multiply(x)).otherwise(0.0)).as("ss_t"),
+                exactSum(when(c, x).otherwise(0.0)).as("s_c"),
+                exactSum(when(c, x.multiply(x)).otherwise(0.0)).as("ss_c"),
+                exactSum(when(t, w.multiply(x)).otherwise(0.0)).as("ws_t"),
+                exactSum(when(t, w.multiply(x).multiply(x)).otherwise(0.0)).as("wss_t"),
+                exactSum(when(c, w.multiply(x)).otherwise(0.0)).as("ws_c"),
+                exactSum(when(c, w.multiply(x).multiply(x)).otherwise(0.0)).as("wss_c"));
     Dataset<Row> j = sums.join(sizes, new String[] {"analysis_id", "outcome_id"});
     Column mtB = col("s_t").divide(col("n_t"));
     Column mcB = col("s_c").divide(col("n_c"));
@@ -136,6 +137,17 @@ public final class Balance {
     Column effective = lit(1).minus(sumWw.divide(sumW.multiply(sumW)));
     return when(col("weighted").equalTo(0), population)
         .when(effective.gt(0), abs(population).divide(effective));
+  }
+
+  /**
+   * A sum of doubles that does not depend on the order of its terms: each term rounded to 18
+   * decimals, added exactly as a decimal, the total back to a double. Spark's double sum adds in
+   * the order rows arrive from a shuffle, which varies from run to run, so weighted sums (IPTW
+   * weights) could differ in their last bits between two runs of the same input; this keeps every
+   * run's tables equal bit for bit (docs/operations.md).
+   */
+  static Column exactSum(Column term) {
+    return sum(term.cast("decimal(38,18)")).cast("double");
   }
 
   static Column stdDiff(Column meanT, Column meanC, Column varT, Column varC) {

@@ -27,6 +27,7 @@ import org.rwe.matching.MatchJob;
 import org.rwe.results.ResultTable;
 import org.rwe.results.ResultsSchema;
 import org.rwe.results.Suppression;
+import org.rwe.run.DiagnosticsException;
 import org.rwe.run.RunContext;
 import org.rwe.run.Stage;
 import org.rwe.stats.Effect;
@@ -146,7 +147,8 @@ public final class OutcomesJob {
     java.util.Set<String> hidden = hiddenOutcomes(ctx, results);
     write(ctx, withoutHiddenCurves(km, hidden), ResultsSchema.KAPLAN_MEIER_DIST);
     write(ctx, risk, ResultsSchema.ABSOLUTE_RISK);
-    write(ctx, diagnostics(ctx, estimates, nulls, hidden), ResultsSchema.DIAGNOSTICS_SUMMARY);
+    List<Row> diagnostics = diagnostics(ctx, estimates, nulls, hidden);
+    write(ctx, diagnostics, ResultsSchema.DIAGNOSTICS_SUMMARY);
     List<Row> defs = new ArrayList<>();
     for (int i = 0; i < analyses.size(); i++) {
       AnalysisSettings a = analyses.get(i);
@@ -167,7 +169,40 @@ public final class OutcomesJob {
     counts.put("estimable", estimates.values().stream().filter(e -> e.effect().isUsable()).count());
     counts.put("calibrated_analyses", (long) nulls.size());
     counts.put("interaction_estimates", (long) interactions.size());
+    if (d.failOnFailure()) {
+      List<String> failed = failedDiagnostics(diagnostics);
+      if (!failed.isEmpty()) {
+        // Every table is written (in the run's work folder, for review); the run is not
+        // published and ends with exit code 4.
+        throw new DiagnosticsException(failed);
+      }
+    }
     return counts;
+  }
+
+  /** "analysis A, outcome O: balance, mdrr" for every row of diagnostics_summary with a FAIL. */
+  static List<String> failedDiagnostics(List<Row> diagnostics) {
+    String[] names = {"balance", "equipoise", "mdrr", "ease"};
+    List<String> failed = new ArrayList<>();
+    for (Row r : diagnostics) {
+      List<String> which = new ArrayList<>();
+      for (int i = 0; i < names.length; i++) {
+        if ("FAIL".equals(r.getString(6 + i))) {
+          which.add(names[i]);
+        }
+      }
+      if (!which.isEmpty()) {
+        failed.add(
+            "analysis "
+                + r.getInt(0)
+                + ", outcome "
+                + r.getInt(1)
+                + ": "
+                + String.join(", ", which)
+                + " (diagnostics.failOnFailure = true)");
+      }
+    }
+    return failed;
   }
 
   /**
@@ -285,8 +320,9 @@ public final class OutcomesJob {
     Iterator<Row> it =
         ctx.read("match", "study_population")
             .join(ctx.read("cohort", "measurement_change"), new String[] {"outcome_id", "row_id"})
+            // row_id last: a total order, so the sums below add in the same order on every run.
+            .orderBy("analysis_id", "outcome_id", "stratum_id", "treatment", "row_id")
             .select("analysis_id", "outcome_id", "treatment", "stratum_id", "weight", "change")
-            .orderBy("analysis_id", "outcome_id", "stratum_id", "treatment")
             .toLocalIterator();
     while (it.hasNext()) {
       Row r = it.next();

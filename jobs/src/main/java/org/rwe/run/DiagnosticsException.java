@@ -3,10 +3,11 @@ package org.rwe.run;
 import java.util.List;
 
 /**
- * The study ran, but diagnostics configured to fail the run did not pass (e.g. covariate balance,
- * equipoise, or, before the PS fit, covariates that predict treatment almost perfectly). What was
- * written is kept for inspection; the exit code (4) tells the scheduler that it must not be used as
- * it is. The message lists every failed diagnostic.
+ * The study ran, but diagnostics configured to fail the run ({@code diagnostics.failOnFailure}) did
+ * not pass (e.g. covariate balance, equipoise). The outcomes stage writes every result table first,
+ * so they can be reviewed in the run's work folder ({@code <run id>.inprogress}); the run is not
+ * published, {@code latest} is left as it was, and the exit code (4) tells the scheduler. The
+ * message lists every failed diagnostic.
  */
 public final class DiagnosticsException extends RuntimeException {
   private final List<String> failed;

@@ -1,45 +1,38 @@
 package org.rwe.run;
 
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
 import org.rwe.cli.ExitCode;
+import org.rwe.config.SettingsException;
 import org.rwe.config.StudySettings;
-import org.rwe.omop.CdmTable;
-import org.rwe.omop.ExtractReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chains the stages for one run: works in {@code <run id>.inprogress}, then publishes the run by
- * one rename with {@code _manifest.json} and {@code _SUCCESS} last, so readers see a whole run or
- * none.
+ * Chains the stages for one run. A run works in {@code <run id>.inprogress}; each stage's output is
+ * stamped with the hash of what it was made from ({@link StageStamp}), so running again skips the
+ * stages that are complete and current and recomputes the rest; the finished run is published by
+ * {@link Publisher} with {@code _manifest.json} and {@code _SUCCESS} last, so readers see a whole
+ * run or none.
  */
 public final class Pipeline {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
   private Pipeline() {}
 
-  /** What one stage did, for the log and the manifest. */
-  public record StageRecord(String stage, double seconds, Map<String, Long> counts) {}
-
   public interface StageJob {
     Map<String, Long> run(RunContext ctx) throws Exception;
   }
 
+  /** One job per stage, in stage order. */
   static Map<Stage, StageJob> jobs() {
     Map<Stage, StageJob> jobs = new LinkedHashMap<>();
     jobs.put(
@@ -47,6 +40,7 @@ public final class Pipeline {
         ctx -> {
           Map<String, Long> counts = new LinkedHashMap<>();
           for (var s : org.rwe.ingest.IngestJob.run(ctx)) {
+            counts.put(s.table() + ".read", s.rowsRead());
             counts.put(s.table() + ".curated", s.rowsCurated());
             counts.put(s.table() + ".rejected", s.rowsRejected());
           }
@@ -61,92 +55,205 @@ public final class Pipeline {
     return jobs;
   }
 
-  public static int runFromCli(
+  /** What the command line asks for. */
+  public record Request(
       String input,
       String output,
       Path studyFile,
       String runId,
       String from,
       String to,
-      Map<String, String> overrides) {
-    StudySettings settings = StudySettings.load(studyFile, overrides);
-    Stage first = from == null ? Stage.INGEST : Stage.parse(from, "--from");
-    Stage last = to == null ? Stage.REPORT : Stage.parse(to, "--to");
-    if (last.ordinal() < first.ordinal()) {
-      throw new org.rwe.config.SettingsException(
-          "Invalid value for --to: stage '"
-              + last.id()
-              + "' comes before --from '"
-              + first.id()
-              + "'");
-    }
+      Map<String, String> overrides,
+      boolean dryRun,
+      boolean verbose) {}
+
+  public static int runFromCli(Request r) {
+    StudySettings settings = StudySettings.load(r.studyFile(), r.overrides());
+    Stage from = r.from() == null ? null : Stage.parse(r.from(), "--from");
+    Stage to = r.to() == null ? Stage.last() : Stage.parse(r.to(), "--to");
+    checkOrder(from, to);
     try (SparkSessions.Handle h =
-        SparkSessions.open(settings.spark(), "rwe " + settings.studyId())) {
-      run(h.spark(), settings, input, output, runId, first, last);
+        SparkSessions.open(settings.spark(), "rwe " + settings.studyId(), r.verbose())) {
+      if (r.dryRun()) {
+        DryRun.check(h.spark(), settings, r.input(), r.output(), r.runId());
+      } else {
+        run(h.spark(), settings, r.input(), r.output(), r.runId(), from, to);
+      }
       return ExitCode.SUCCESS.code;
     }
   }
 
-  /** Runs stages first..last and, when the run reaches the last stage, publishes it. */
+  private static void checkOrder(Stage from, Stage to) {
+    if (from != null && to.ordinal() < from.ordinal()) {
+      throw new SettingsException(
+          "Invalid value for --to: stage '"
+              + to.id()
+              + "' comes before --from '"
+              + from.id()
+              + "'");
+    }
+  }
+
+  /**
+   * Runs the pipeline up to {@code to} and, when that is the last stage, publishes the run.
+   *
+   * @param from recompute from this stage on even where the stored output is current; null to
+   *     recompute only what is not current. Earlier stages that are not current are computed too.
+   * @param to the last stage to compute; a run that stops before the last stage stays unpublished
+   *     in its work folder, for a later run to continue
+   * @return the published run folder, or the work folder when the run stopped early
+   */
   public static String run(
       SparkSession spark,
       StudySettings settings,
       String input,
       String output,
       String runId,
-      Stage first,
-      Stage last)
-      throws RuntimeException {
+      Stage from,
+      Stage to) {
+    return run(spark, settings, input, output, runId, from, to, jobs());
+  }
+
+  static String run(
+      SparkSession spark,
+      StudySettings settings,
+      String input,
+      String output,
+      String runId,
+      Stage from,
+      Stage to,
+      Map<Stage, StageJob> jobs) {
     Instant started = Instant.now();
-    String id = runId != null ? runId : defaultRunId(spark, input);
-    if (!id.matches("[A-Za-z0-9._-]+")) {
-      throw new org.rwe.config.SettingsException(
-          "Invalid value for --run-id: '" + id + "' (use letters, digits, . _ -)");
-    }
+    Stage last = to == null ? Stage.last() : to;
+    checkOrder(from, last);
+    InputFingerprint fingerprint = InputFingerprint.of(spark, input);
+    String id = runId != null ? runId : defaultRunId(fingerprint);
+    checkRunId(id);
     String studyDir = output + "/" + settings.studyId();
-    String published = studyDir + "/" + id;
-    String work = published + ".inprogress";
+    RunFiles files = RunFiles.forPath(studyDir, spark.sparkContext().hadoopConfiguration());
+    checkWritable(files, studyDir);
+    Publisher publisher =
+        new Publisher(files, studyDir, id, s -> FaultPoints.reached("publish:" + s));
+    String work = publisher.work();
+    String published = publisher.published();
+
+    String rweVersion = version();
+    Map<Stage, StageStamp.Basis> bases =
+        StageStamp.bases(
+            settings,
+            fingerprint,
+            rweVersion,
+            spark.version(),
+            path -> InputFingerprint.ofPath(spark.sparkContext().hadoopConfiguration(), path));
+    Manifest manifest =
+        new Manifest(
+            settings, id, fingerprint, versions(rweVersion, spark), sparkInfo(spark), started);
+    Stage current = null;
     try {
-      FileSystem fs =
-          new org.apache.hadoop.fs.Path(output)
-              .getFileSystem(spark.sparkContext().hadoopConfiguration());
-      org.apache.hadoop.fs.Path workPath = new org.apache.hadoop.fs.Path(work);
-      org.apache.hadoop.fs.Path publishedPath = new org.apache.hadoop.fs.Path(published);
-      if (first == Stage.INGEST) {
-        fs.delete(workPath, true);
-      } else if (!fs.exists(workPath)) {
-        if (!fs.exists(publishedPath)) {
-          throw new org.rwe.config.SettingsException(
-              "Invalid value for --from: no earlier output of run '"
-                  + id
-                  + "' under "
-                  + studyDir
-                  + " to start from");
+      // First finish a publish that an earlier run of this id did not (killed after its rename),
+      // so that 'latest' names nothing this run may delete.
+      publisher.settle();
+      // Where to continue from: the work folder of an unfinished run, a copy of the published
+      // run, or nothing; whichever has more current stages.
+      int inWork = files.exists(work) ? currentPrefix(files, work, bases, from) : -1;
+      boolean isPublished = files.isComplete(published);
+      int inPublished = isPublished ? currentPrefix(files, published, bases, from) : -1;
+      if (isPublished && inPublished > last.ordinal()) {
+        if (files.exists(work)) {
+          LOG.info("removing {}: the published run is current", work);
+          files.delete(work);
         }
-        // Recompute later stages of a published run: start from a copy, publish anew.
-        org.apache.hadoop.fs.FileUtil.copy(
-            fs, publishedPath, fs, workPath, false, spark.sparkContext().hadoopConfiguration());
-        fs.delete(new org.apache.hadoop.fs.Path(workPath, "_SUCCESS"), false);
+        LOG.info(
+            "run {} is published and current up to stage {}: nothing to do ({})",
+            id,
+            last.id(),
+            published);
+        return published;
       }
-      fs.mkdirs(workPath);
+      if (inWork >= 0 && inWork >= inPublished) {
+        LOG.info("continuing run {} in {}: {}", id, work, describePrefix(inWork));
+      } else {
+        files.delete(work);
+        files.mkdirs(work);
+        if (inPublished > 0) {
+          LOG.info(
+              "run {} starts from a copy of the published run: {}",
+              id,
+              describePrefix(inPublished));
+          copyStages(files, published, work, inPublished);
+        }
+      }
+      files.mkdirs(work + "/" + StageStamp.FOLDER);
+
       RunContext ctx = new RunContext(spark, settings, input, work);
-      List<StageRecord> records = new ArrayList<>();
-      Map<Stage, StageJob> jobs = jobs();
+      boolean recomputing = false;
       for (Stage stage : Stage.values()) {
-        if (stage.ordinal() < first.ordinal() || stage.ordinal() > last.ordinal()) {
+        if (stage.ordinal() > last.ordinal()) {
+          break;
+        }
+        current = stage;
+        StageStamp.Basis basis = bases.get(stage);
+        StageStamp stored = StageStamp.read(files, work, stage);
+        boolean forced = from != null && stage.ordinal() >= from.ordinal();
+        if (!recomputing && !forced && stored != null && stored.hash().equals(basis.hash())) {
+          manifest.skipped(stored);
+          LOG.info("stage {} is current (computed {}): skipped", stage.id(), stored.finished());
           continue;
         }
-        LOG.info("stage {} started", stage.id());
+        String why = "";
+        if (!recomputing) {
+          why = " (" + (forced ? "--from " + from.id() : StageStamp.staleness(stored, basis)) + ")";
+          if (from != null && stage.ordinal() < from.ordinal()) {
+            LOG.warn(
+                "stage {} comes before --from {} but its output is not current: computing it too",
+                stage.id(),
+                from.id());
+          }
+          // From here on everything is recomputed: drop the stamps first, so a run killed in the
+          // middle never leaves a later stamp beside an earlier stage's newer output.
+          for (Stage later : Stage.values()) {
+            if (later.ordinal() >= stage.ordinal()) {
+              files.delete(StageStamp.path(work, later));
+            }
+          }
+          recomputing = true;
+        }
+        for (String folder : stage.outputs()) {
+          files.delete(work + "/" + folder);
+        }
+        FaultPoints.reached("stage-start:" + stage.id());
+        LOG.info("stage {} started{}", stage.id(), why);
+        ctx.jobGroup(stage, "stage " + stage.id());
+        int warningsBefore = ctx.warnings().size();
         long t0 = System.nanoTime();
         Map<String, Long> counts = jobs.get(stage).run(ctx);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        records.add(new StageRecord(stage.id(), seconds, counts));
+        spark.sparkContext().clearJobGroup();
+        List<String> warnings =
+            new ArrayList<>(ctx.warnings().subList(warningsBefore, ctx.warnings().size()));
+        StageStamp stamp =
+            new StageStamp(
+                stage,
+                basis.hash(),
+                basis.parts(),
+                Instant.now(),
+                seconds,
+                new LinkedHashMap<>(counts),
+                warnings);
+        stamp.write(files, work);
+        manifest.computed(stamp);
+        manifest.write(files, work);
+        for (String w : warnings) {
+          LOG.warn("stage {}: {}", stage.id(), w);
+        }
         LOG.info(
             "stage {} finished in {} s: {}", stage.id(), String.format("%.1f", seconds), counts);
-        spark.sparkContext().clearJobGroup();
+        FaultPoints.reached("stage-end:" + stage.id());
       }
-      Manifest.write(fs, work, settings, input, id, started, Instant.now(), records, spark);
-      if (last != Stage.REPORT) {
+      current = null;
+      if (last != Stage.last()) {
+        manifest.ended("stopped", ExitCode.SUCCESS.code);
+        manifest.write(files, work);
         LOG.info(
             "stopped after stage {}: run {} not published; its outputs are in {}",
             last.id(),
@@ -154,70 +261,137 @@ public final class Pipeline {
             work);
         return work;
       }
-      publish(fs, workPath, publishedPath, studyDir, id);
+      manifest.ended("success", ExitCode.SUCCESS.code);
+      manifest.write(files, work);
+      publisher.publish();
       LOG.info("run {} published: {}", id, published);
       return published;
-    } catch (IOException e) {
-      throw new IllegalStateException("I/O error in run " + id + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
+    } catch (Throwable e) {
+      RuntimeException failure = e instanceof Error ? null : classify(e, work);
+      Throwable reported = failure != null ? failure : e;
+      manifest.failed(current, reported, ExitCode.of(reported).code);
+      try {
+        if (files.exists(work)) {
+          manifest.write(files, work);
+        }
+      } catch (IOException | RuntimeException m) {
+        // Best effort: a full disk may refuse the manifest too; the error itself is what matters.
+        reported.addSuppressed(m);
+      }
+      if (e instanceof Error err) {
+        throw err;
+      }
+      throw failure;
     }
   }
 
-  /** One rename makes the run visible; _SUCCESS is the last file written; then 'latest'. */
-  static void publish(
-      FileSystem fs,
-      org.apache.hadoop.fs.Path work,
-      org.apache.hadoop.fs.Path published,
-      String studyDir,
-      String id)
-      throws IOException {
-    try (var out = fs.create(new org.apache.hadoop.fs.Path(work, "_SUCCESS"), true)) {
-      out.write(new byte[0]);
+  /** Output-location failures become OutputException (exit code 5); others pass through. */
+  private static RuntimeException classify(Throwable e, String work) {
+    if (e instanceof OutputException o) {
+      return o;
     }
-    org.apache.hadoop.fs.Path replaced = null;
-    if (fs.exists(published)) {
-      replaced =
-          new org.apache.hadoop.fs.Path(
-              published.toString() + ".replaced-" + System.currentTimeMillis());
-      if (!fs.rename(published, replaced)) {
-        throw new IOException("Cannot move the previous run " + published + " aside");
+    String noSpace = OutputException.noSpaceReason(e);
+    if (noSpace != null) {
+      return new OutputException("Cannot write the run under " + work + ": " + noSpace, e);
+    }
+    if (e instanceof IOException io) {
+      return new IllegalStateException("I/O error in " + work + ": " + io.getMessage(), io);
+    }
+    if (e instanceof RuntimeException r) {
+      return r;
+    }
+    return new IllegalStateException(e);
+  }
+
+  /** How many stages, from the first, have a stamp with the current hash (before --from). */
+  private static int currentPrefix(
+      RunFiles files, String runDir, Map<Stage, StageStamp.Basis> bases, Stage from) {
+    int n = 0;
+    for (Stage s : Stage.values()) {
+      if (from != null && s.ordinal() >= from.ordinal()) {
+        break;
       }
+      StageStamp stamp = StageStamp.read(files, runDir, s);
+      if (stamp == null || !stamp.hash().equals(bases.get(s).hash())) {
+        break;
+      }
+      n++;
     }
-    if (!fs.rename(work, published)) {
-      throw new IOException("Cannot publish " + work + " as " + published);
+    return n;
+  }
+
+  private static String describePrefix(int n) {
+    if (n == 0) {
+      return "no stage is current";
     }
-    if (replaced != null) {
-      fs.delete(replaced, true);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(Stage.values()[i].id());
     }
-    org.apache.hadoop.fs.Path latestTmp = new org.apache.hadoop.fs.Path(studyDir, ".latest.tmp");
-    try (Writer w = new OutputStreamWriter(fs.create(latestTmp, true), StandardCharsets.UTF_8)) {
-      w.write(id + "\n");
+    return "stages " + ids + " are current";
+  }
+
+  /** Copies the outputs and stamps of the first n stages; each stamp after its outputs. */
+  private static void copyStages(RunFiles files, String from, String to, int n) throws IOException {
+    files.mkdirs(to + "/" + StageStamp.FOLDER);
+    for (int i = 0; i < n; i++) {
+      Stage s = Stage.values()[i];
+      for (String folder : s.outputs()) {
+        if (files.exists(from + "/" + folder)) {
+          String target = to + "/" + folder;
+          files.mkdirs(target.substring(0, target.lastIndexOf('/')));
+          files.copy(from + "/" + folder, target);
+        }
+      }
+      files.copy(StageStamp.path(from, s), StageStamp.path(to, s));
     }
-    org.apache.hadoop.fs.Path latest = new org.apache.hadoop.fs.Path(studyDir, "latest");
-    fs.delete(latest, false);
-    fs.rename(latestTmp, latest);
+  }
+
+  static void checkRunId(String id) {
+    if (!id.matches("[A-Za-z0-9._-]+") || id.endsWith(".inprogress") || id.contains(".replaced-")) {
+      throw new SettingsException(
+          "Invalid value for --run-id: '" + id + "' (use letters, digits, . _ -)");
+    }
+  }
+
+  /** Creates the study folder and writes (then removes) a probe file, naming the folder if not. */
+  private static void checkWritable(RunFiles files, String studyDir) {
+    String probe = studyDir + "/.rwe-write-probe-" + java.util.UUID.randomUUID();
+    try {
+      files.mkdirs(studyDir);
+      files.write(probe, "probe");
+      files.delete(probe);
+    } catch (IOException | RuntimeException e) {
+      throw new OutputException(
+          "Output folder " + studyDir + " is not writable: " + e.getMessage(), e);
+    }
+  }
+
+  static String version() {
+    String v = Pipeline.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  private static Map<String, String> versions(String rweVersion, SparkSession spark) {
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("rwe", rweVersion);
+    v.put("spark", spark.version());
+    v.put("scala", scala.util.Properties.versionNumberString());
+    v.put("java", System.getProperty("java.version"));
+    return v;
+  }
+
+  private static Map<String, String> sparkInfo(SparkSession spark) {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("master", spark.sparkContext().master());
+    s.put("application_id", spark.sparkContext().applicationId());
+    s.put("default_parallelism", String.valueOf(spark.sparkContext().defaultParallelism()));
+    s.put("shuffle_partitions", spark.conf().get("spark.sql.shuffle.partitions"));
+    return s;
   }
 
   /** Today's date and a fingerprint of the input files (names and sizes). */
-  static String defaultRunId(SparkSession spark, String input) {
-    try {
-      ExtractReader reader = new ExtractReader(spark, input);
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (CdmTable t : CdmTable.values()) {
-        var l = reader.locate(t);
-        if (l.isPresent()) {
-          md.update(
-              (t.cdmName() + ":" + l.get().path().getName() + ":" + reader.size(l.get()) + ";")
-                  .getBytes(StandardCharsets.UTF_8));
-        }
-      }
-      String hash = HexFormat.of().formatHex(md.digest()).substring(0, 8);
-      return LocalDate.now().format(DateTimeFormatter.BASIC_ISO_DATE) + "-" + hash;
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  static String defaultRunId(InputFingerprint fingerprint) {
+    return LocalDate.now().format(DateTimeFormatter.BASIC_ISO_DATE) + "-" + fingerprint.runIdHash();
   }
 }

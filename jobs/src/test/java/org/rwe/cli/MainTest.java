@@ -1,14 +1,24 @@
 package org.rwe.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rwe.omop.InputException;
+import org.rwe.run.DiagnosticsException;
 import org.rwe.testing.SparkTestSession;
 
 /** Exit codes and messages of the command line, as a scheduler sees them. */
@@ -18,21 +28,27 @@ class MainTest {
   static final String STUDY =
       SparkTestSession.projectDir().resolve("conf/studies/magnesium-depression.conf").toString();
 
-  /** Runs the CLI, capturing what it prints to stderr. */
+  /** Runs the CLI, capturing what it prints to stdout and stderr. */
   static Result run(String... args) {
     SparkTestSession.get();
-    PrintStream old = System.err;
+    PrintStream oldErr = System.err;
+    PrintStream oldOut = System.out;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true));
+    System.setOut(new PrintStream(out, true));
     try {
       int code = Main.execute(args);
-      return new Result(code, err.toString());
+      return new Result(code, err.toString(), out.toString());
     } finally {
-      System.setErr(old);
+      System.setErr(oldErr);
+      System.setOut(oldOut);
     }
   }
 
-  record Result(int code, String err) {}
+  record Result(int code, String err, String out) {}
+
+  static final String SAMPLE = SparkTestSession.projectDir().resolve("sample-data").toString();
 
   @Test
   void unknownConfigKeyExitsTwoNamingTheKey() {
@@ -130,5 +146,131 @@ class MainTest {
   void badGeneratorOptionExitsTwo() {
     Result r = run("generate", "--persons", "0", "--out", dir.toString());
     assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
+  void dryRunChecksEverythingAndWritesNothing() {
+    Path out = dir.resolve("out");
+    Result r =
+        run("run", "--conf", STUDY, "--input", SAMPLE, "--output", out.toString(), "--dry-run");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("nothing was run"), r.out());
+    assertTrue(r.out().contains("condition_occurrence") && r.out().contains("csv"), r.out());
+    assertFalse(Files.exists(out), "a dry run creates no output folder");
+  }
+
+  @Test
+  void dryRunReportsEveryInputProblemAtOnce() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("broken"));
+    for (String t :
+        new String[] {
+          "concept_ancestor",
+          "concept_relationship",
+          "observation_period",
+          "visit_occurrence",
+          "condition_occurrence",
+          "drug_exposure"
+        }) {
+      Files.copy(Path.of(SAMPLE).resolve(t + ".csv.gz"), input.resolve(t + ".csv.gz"));
+    }
+    Files.writeString(
+        input.resolve("concept.csv"), "concept_id,concept_name,vocabulary_id\n1,a,SNOMED\n");
+    Files.write(input.resolve("death.csv.gz"), new byte[] {31, -117, 8, 0, 1, 2});
+    Result r =
+        run(
+            "run",
+            "--conf",
+            STUDY,
+            "--input",
+            input.toString(),
+            "--output",
+            dir.toString(),
+            "--dry-run");
+    assertEquals(3, r.code(), r.err());
+    assertTrue(r.err().contains("person not found"), r.err());
+    assertTrue(r.err().contains("concept.csv") && r.err().contains("concept_code"), r.err());
+    assertTrue(r.err().contains("death.csv.gz"), r.err());
+    assertFalse(r.err().contains("\tat "), r.err());
+  }
+
+  @Test
+  void anOutputThatCannotBeCreatedExitsFiveNamingIt() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "not a folder");
+    Result r =
+        run(
+            "run",
+            "--conf",
+            STUDY,
+            "--input",
+            SAMPLE,
+            "--output",
+            file.resolve("out").toString(),
+            "--run-id",
+            "x");
+    assertEquals(5, r.code(), r.err());
+    assertTrue(r.err().startsWith("rwe: output error: "), r.err());
+    assertTrue(r.err().contains(file.resolve("out").toString()), r.err());
+    assertFalse(r.err().contains("\tat "), r.err());
+    assertEquals("not a folder", Files.readString(file));
+  }
+
+  /** What a task throws reaches the driver wrapped by Spark; the exit code still says what. */
+  @Test
+  void anExpectedErrorThrownInASparkTaskKeepsItsExitCode() {
+    SparkSession spark = SparkTestSession.get();
+    Exception e =
+        assertThrows(
+            Exception.class,
+            () ->
+                spark
+                    .range(0, 4, 1, 2)
+                    .map(
+                        (MapFunction<Long, Long>)
+                            x -> {
+                              if (x == 3) {
+                                throw new InputException("File x.csv: bad row " + x);
+                              }
+                              return x;
+                            },
+                        Encoders.LONG())
+                    .collectAsList());
+    assertFalse(e instanceof InputException, "Spark wraps it: " + e.getClass());
+    StringWriter text = new StringWriter();
+    assertEquals(3, Main.report(e, new PrintWriter(text)));
+    assertEquals("rwe: input error: File x.csv: bad row 3", text.toString().trim());
+  }
+
+  @Test
+  void failedDiagnosticsExitFourWithOneLine() {
+    StringWriter text = new StringWriter();
+    int code =
+        Main.report(
+            new IllegalStateException(
+                "stage report failed",
+                new DiagnosticsException(List.of("max |std_diff_after| 0.14 >= 0.1"))),
+            new PrintWriter(text));
+    assertEquals(4, code);
+    assertEquals(ExitCode.DIAGNOSTICS_FAILED.code, code);
+    assertEquals(
+        "rwe: diagnostic failed: max |std_diff_after| 0.14 >= 0.1", text.toString().trim());
+  }
+
+  @Test
+  void aFullDiskAnywhereInTheCauseChainIsAnOutputError() {
+    Exception e =
+        new IllegalStateException(
+            "Job aborted", new java.io.IOException("write failed: No space left on device"));
+    assertEquals(ExitCode.OUTPUT_ERROR, ExitCode.of(e));
+    assertEquals(ExitCode.INTERNAL_ERROR, ExitCode.of(new IllegalStateException("boom")));
+    StringWriter text = new StringWriter();
+    assertEquals(1, Main.report(new IllegalStateException("boom"), new PrintWriter(text)));
+    assertTrue(text.toString().contains("\tat "), "an internal error keeps its stack trace");
+  }
+
+  @Test
+  void everyExitCodeIsDistinct() {
+    assertEquals(
+        List.of(0, 1, 2, 3, 4, 5),
+        java.util.Arrays.stream(ExitCode.values()).map(c -> c.code).toList());
   }
 }

@@ -53,7 +53,7 @@ final class SyntheticResults {
     Map<ResultTable, List<Row>> t = new LinkedHashMap<>();
     List<Row> analyses = new ArrayList<>();
     for (int a = 1; a <= ANALYSES.length; a++) {
-      analyses.add(RowFactory.create(a, ANALYSES[a - 1], "{\"analysisId\":" + a + "}"));
+      analyses.add(RowFactory.create(a, ANALYSES[a - 1], "cox", "{\"analysisId\":" + a + "}"));
     }
     t.put(ResultsSchema.ANALYSIS, analyses);
     t.put(
@@ -186,7 +186,7 @@ final class SyntheticResults {
             RowFactory.create(1901L, "Charlson index - Romano adaptation", 0.12)));
     t.put(
         ResultsSchema.PROPENSITY_SUMMARY,
-        List.of(RowFactory.create(0.001, 0.71, 0.73, 241L, 37L, 5821L, 0.58)));
+        List.of(RowFactory.create(0.001, 0.71, 0.73, 241L, 37L, 5821L, 0.58, "", "none")));
     List<Row> ps = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       double x = (i + 0.5) / 100;

@@ -10,12 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.rwe.config.StudySettings;
 import org.rwe.results.ResultTable;
 import org.rwe.results.ResultsSchema;
 import org.rwe.testing.Chromium;
@@ -34,30 +31,15 @@ import org.rwe.testing.SparkTestSession;
  * the figures for other seeds are kept in docs/validation.md rather than asserted here.
  */
 class EndToEndTest {
-  @TempDir static Path dir;
   static String run;
   static JsonNode truth;
 
   @BeforeAll
   static void runPipeline() throws Exception {
-    SparkSession spark = SparkTestSession.get();
-    Path input = SparkTestSession.projectDir().resolve("sample-data");
-    truth = new ObjectMapper().readTree(input.resolve("ground_truth.json").toFile());
-    // 5 folds instead of the study's 10: the same model family, half the test time.
-    StudySettings settings =
-        StudySettings.load(
-            SparkTestSession.projectDir().resolve("conf/studies/magnesium-depression.conf"),
-            Map.of("propensity.crossValidationFolds", "5"));
+    SampleRun.Result sample = SampleRun.get();
+    truth = new ObjectMapper().readTree(sample.input().resolve("ground_truth.json").toFile());
     System.out.println("EndToEndTest: sample-data, seed " + truth.get("seed").asLong());
-    run =
-        Pipeline.run(
-            spark,
-            settings,
-            input.toString(),
-            dir.resolve("out").toString(),
-            "e2e",
-            Stage.INGEST,
-            Stage.REPORT);
+    run = sample.published();
   }
 
   /** The generator's true effect for an outcome, from ground_truth.json. */
@@ -209,6 +191,20 @@ class EndToEndTest {
 
   /** What the pipeline writes: every declared table. */
   static final List<String> WRITTEN = ResultsSchema.ALL.stream().map(ResultTable::name).toList();
+
+  @Test
+  void everySparkJobOfTheRunIsNamedAfterItsStage() throws Exception {
+    List<String> groups = SampleRun.get().jobGroups();
+    assertTrue(groups.size() > 50, "jobs seen: " + groups.size());
+    java.util.Set<String> expected = new java.util.TreeSet<>();
+    for (Stage s : Stage.values()) {
+      expected.add("rwe-" + s.id());
+    }
+    for (String g : groups) {
+      assertTrue(expected.contains(g), "a Spark job outside every stage's job group: " + g);
+    }
+    assertEquals(expected, new java.util.TreeSet<>(groups), "every stage shows in the Spark UI");
+  }
 
   @Test
   void resultTablesMatchTheirDeclarationWhenReadByDuckDb() throws Exception {
