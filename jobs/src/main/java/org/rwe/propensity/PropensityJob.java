@@ -157,7 +157,7 @@ public final class PropensityJob {
                           nonZero,
                           fit.subjectsFitted(),
                           ps.isEmpty() ? Double.NaN : (double) equipoise / ps.size(),
-                          String.join("; ", flaggedText),
+                          flaggedText.isEmpty() ? null : String.join("; ", flaggedText),
                           flagged.isEmpty() ? "none" : settings.highCorrelation())),
                   ResultsSchema.PROPENSITY_SUMMARY.schema()),
           ResultsSchema.PROPENSITY_SUMMARY);

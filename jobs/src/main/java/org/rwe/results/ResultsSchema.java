@@ -272,7 +272,7 @@ public final class ResultsSchema {
               "high_correlation_covariates",
               StringType,
               "covariates whose |correlation| with treatment reached"
-                  + " propensity.highCorrelationThreshold before the fit, with r ('' if none)")
+                  + " propensity.highCorrelationThreshold before the fit, with r (null if none)")
           .col(
               "high_correlation_action",
               StringType,

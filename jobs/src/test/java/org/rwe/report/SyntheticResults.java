@@ -186,7 +186,7 @@ final class SyntheticResults {
             RowFactory.create(1901L, "Charlson index - Romano adaptation", 0.12)));
     t.put(
         ResultsSchema.PROPENSITY_SUMMARY,
-        List.of(RowFactory.create(0.001, 0.71, 0.73, 241L, 37L, 5821L, 0.58, "", "none")));
+        List.of(RowFactory.create(0.001, 0.71, 0.73, 241L, 37L, 5821L, 0.58, null, "none")));
     List<Row> ps = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       double x = (i + 0.5) / 100;
