@@ -35,8 +35,9 @@ public enum Stage {
       List.of("cohort"),
       List.of("cohort.cohortTable.path")),
   FEATURES(List.of("features"), List.of("features")),
+  /** {@code results}: propensity_summary's subjects_fitted is a masked count. */
   PROPENSITY(
-      List.of("propensity"),
+      List.of("propensity", "results"),
       List.of(
           "propensity",
           "results/propensity_model",

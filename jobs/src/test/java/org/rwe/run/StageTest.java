@@ -68,7 +68,7 @@ class StageTest {
     assertEquals(from(Stage.FEATURES), changedBy("features.minSubjects", "7"));
     assertEquals(from(Stage.PROPENSITY), changedBy("propensity.crossValidationFolds", "5"));
     assertEquals(from(Stage.MATCH), changedBy("studyPopulation.minDaysAtRisk", "2"));
-    assertEquals(from(Stage.MATCH), changedBy("results.minCellCount", "5"));
+    assertEquals(from(Stage.PROPENSITY), changedBy("results.minCellCount", "5"));
     assertEquals(from(Stage.MATCH), changedBy("defaults.analysis.caliper", "0.1"));
     assertEquals(
         from(Stage.MATCH), changedBy("studyPopulation.removeDuplicateSubjects", "remove all"));
@@ -133,7 +133,8 @@ class StageTest {
   void settingsThatCannotChangeAResultRecomputeNothing() {
     assertEquals(List.of(), changedBy("spark.shufflePartitions", "200"));
     assertEquals(List.of(), changedBy("spark.master", "local[1]"));
-    assertEquals(List.of(), changedBy("study.description", "another description"));
+    // The report prints the study's description: only it is redone.
+    assertEquals(List.of(Stage.REPORT), changedBy("study.description", "another description"));
   }
 
   @Test
