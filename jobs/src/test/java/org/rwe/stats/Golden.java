@@ -1,17 +1,8 @@
 package org.rwe.stats;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -52,30 +43,9 @@ final class Golden {
     }
   }
 
+  /** The rows of a golden CSV, read by the shared reader with this class's number rules. */
   static List<Row> read(String file) {
-    String path = "golden/" + file;
-    InputStream in = Golden.class.getClassLoader().getResourceAsStream(path);
-    assertNotNull(in, "missing test resource " + path);
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      String[] header = r.readLine().split(",", -1);
-      List<Row> rows = new ArrayList<>();
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.isEmpty()) {
-          continue;
-        }
-        String[] cells = line.split(",", -1);
-        assertEquals(header.length, cells.length, "bad line in " + path + ": " + line);
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < header.length; i++) {
-          m.put(header[i], cells[i]);
-        }
-        rows.add(new Row(m));
-      }
-      return rows;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return org.rwe.testing.GoldenCsv.read(file).stream().map(r -> new Row(r.cells())).toList();
   }
 
   /** A data set written by the R script: columns time, event, x, stratum, weight. */
