@@ -9,15 +9,19 @@ import org.rwe.config.SettingsException;
 import org.rwe.run.OutputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The command line: {@code rwe run ...} and {@code rwe generate ...}. No logic of its own. */
+/**
+ * The command line: {@code rwe run ...}, {@code rwe generate ...} and {@code rwe simulate ...}. No
+ * logic of its own.
+ */
 @Command(
     name = "rwe",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "New-user, propensity-score-matched cohort studies on OMOP CDM extracts.",
-    subcommands = {Main.Run.class, Main.Generate.class})
+    subcommands = {Main.Run.class, Main.Generate.class, Main.Simulate.class})
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
@@ -83,10 +87,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--output", description = "Output root (default: output)")
     String output = "output";
 
-    @Option(
-        names = "--conf",
-        description = "Study file (default: conf/studies/magnesium-depression.conf)")
-    Path conf;
+    @Mixin StudyOptions study;
 
     @Option(names = "--run-id", description = "Run id (default: date + input fingerprint)")
     String runId;
@@ -100,9 +101,6 @@ public final class Main implements Callable<Integer> {
         names = "--to",
         description = "Last stage to compute (the run then stays unpublished, to be continued)")
     String to;
-
-    @Option(names = "-D", description = "Override a setting: -Dkey=value", mapFallbackValue = "")
-    Map<String, String> overrides = new LinkedHashMap<>();
 
     @Option(
         names = "--dry-run",
@@ -119,11 +117,10 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
       String in = input != null ? input : home() + "/sample-data";
-      Path studyFile =
-          conf != null ? conf : Path.of(home(), "conf/studies/magnesium-depression.conf");
+      Path studyFile = study.studyFile();
       return org.rwe.run.Pipeline.runFromCli(
           new org.rwe.run.Pipeline.Request(
-              in, output, studyFile, runId, from, to, overrides, dryRun, verbose));
+              in, output, studyFile, runId, from, to, study.overrides, dryRun, verbose));
     }
   }
 
@@ -178,6 +175,73 @@ public final class Main implements Callable<Integer> {
         org.rwe.generate.GenerateJob.run(h.spark(), settings, out);
       }
       return ExitCode.SUCCESS.code;
+    }
+  }
+
+  @Command(
+      name = "simulate",
+      description =
+          "Simulation study: generate extracts with a known answer, run the study on each, report"
+              + " bias, RMSE and CI coverage.")
+  static final class Simulate implements Callable<Integer> {
+    @Option(names = "--replicates", defaultValue = "20", description = "Replicates (default: 20)")
+    int replicates;
+
+    @Option(
+        names = "--persons",
+        defaultValue = "10000",
+        description = "Persons per replicate (default: 10000)")
+    long persons;
+
+    @Option(
+        names = "--first-seed",
+        defaultValue = "1001",
+        description = "Seed of the first replicate; the others follow (default: 1001)")
+    long firstSeed;
+
+    @Option(
+        names = "--unmeasured-confounding",
+        description = "Generate with a confounder that is never recorded")
+    boolean unmeasured;
+
+    @Option(
+        names = "--out",
+        required = true,
+        description = "Folder for estimates.csv and summary.md (a study there is continued)")
+    Path out;
+
+    @Mixin StudyOptions study;
+
+    @Override
+    public Integer call() throws Exception {
+      if (replicates < 1 || persons < 1) {
+        throw new SettingsException("Invalid value for --replicates or --persons: must be >= 1");
+      }
+      Path studyFile = study.studyFile();
+      var settings =
+          new org.rwe.validation.SimulationStudy.Settings(
+              replicates, persons, firstSeed, unmeasured, studyFile, study.overrides, out);
+      var spark = org.rwe.config.StudySettings.load(studyFile, study.overrides).spark();
+      try (var h = org.rwe.run.SparkSessions.open(spark, "rwe-simulate")) {
+        org.rwe.validation.SimulationStudy.run(h.spark(), settings);
+      }
+      System.out.print(java.nio.file.Files.readString(out.resolve("summary.md")));
+      return ExitCode.SUCCESS.code;
+    }
+  }
+
+  /** The study file and setting overrides, the same for every command that runs the study. */
+  static final class StudyOptions {
+    @Option(
+        names = "--conf",
+        description = "Study file (default: conf/studies/magnesium-depression.conf)")
+    Path conf;
+
+    @Option(names = "-D", description = "Override a setting: -Dkey=value", mapFallbackValue = "")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    Path studyFile() {
+      return conf != null ? conf : Path.of(home(), "conf/studies/magnesium-depression.conf");
     }
   }
 
