@@ -53,7 +53,7 @@ public final class Identifiers {
         .otherwise(lit("a phone number"));
   }
 
-  /** The value with every identifier replaced by a placeholder naming its kind. */
+  /** The value with each identifier masked by a token of its kind: <e-mail>, <ssn>, <phone>. */
   public static Column mask(Column value) {
     return regexp_replace(
         regexp_replace(regexp_replace(value, lit(EMAIL), lit("<e-mail>")), lit(SSN), lit("<ssn>")),
