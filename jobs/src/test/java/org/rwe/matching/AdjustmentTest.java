@@ -34,16 +34,19 @@ class AdjustmentTest {
         .analysis(1);
   }
 
+  /** The study population's columns that adjustment reads (MatchingGoldenTest shares them). */
+  static final StructType POPULATION =
+      new StructType()
+          .add("outcome_id", DataTypes.IntegerType)
+          .add("row_id", DataTypes.LongType)
+          .add("person_id", DataTypes.LongType)
+          .add("treatment", DataTypes.IntegerType)
+          .add("propensity_score", DataTypes.DoubleType)
+          .add("preference_score", DataTypes.DoubleType);
+
   /** Rows 1..5 targets with PS 0.2..0.6, rows 6..10 comparators with PS 0.1..0.5. */
   static Dataset<Row> population() {
-    StructType schema =
-        new StructType()
-            .add("outcome_id", DataTypes.IntegerType)
-            .add("row_id", DataTypes.LongType)
-            .add("person_id", DataTypes.LongType)
-            .add("treatment", DataTypes.IntegerType)
-            .add("propensity_score", DataTypes.DoubleType)
-            .add("preference_score", DataTypes.DoubleType);
+    StructType schema = POPULATION;
     List<Row> rows = new ArrayList<>();
     for (int i = 1; i <= 10; i++) {
       boolean target = i <= 5;
@@ -138,14 +141,7 @@ class AdjustmentTest {
    */
   @Test
   void matchingWithinCovariatesAsCohortMethod() {
-    StructType schema =
-        new StructType()
-            .add("outcome_id", DataTypes.IntegerType)
-            .add("row_id", DataTypes.LongType)
-            .add("person_id", DataTypes.LongType)
-            .add("treatment", DataTypes.IntegerType)
-            .add("propensity_score", DataTypes.DoubleType)
-            .add("preference_score", DataTypes.DoubleType);
+    StructType schema = POPULATION;
     List<Row> rows = new ArrayList<>();
     List<Row> covariates = new ArrayList<>();
     Map<Long, String> group = new TreeMap<>();

@@ -41,14 +41,7 @@ class MatchingGoldenTest {
   static final String[] COVARIATES = {"x1", "x2", "x3", "visits"};
 
   static Dataset<Row> population() {
-    StructType schema =
-        new StructType()
-            .add("outcome_id", DataTypes.IntegerType)
-            .add("row_id", DataTypes.LongType)
-            .add("person_id", DataTypes.LongType)
-            .add("treatment", DataTypes.IntegerType)
-            .add("propensity_score", DataTypes.DoubleType)
-            .add("preference_score", DataTypes.DoubleType);
+    StructType schema = AdjustmentTest.POPULATION;
     List<Row> rows = new ArrayList<>();
     for (GoldenCsv.Row r : DATA) {
       long id = r.integer("row_id");
