@@ -130,9 +130,10 @@ public final class SimulationStudy {
       Files.writeString(estimatesFile, Estimate.HEADER + "\n");
     }
     StudySettings study = StudySettings.load(s.studyFile(), s.overrides());
+    java.util.Set<Integer> done = new java.util.HashSet<>();
+    read(estimatesFile).forEach(e -> done.add(e.replicate()));
     for (int r = 1; r <= s.replicates(); r++) {
-      int replicate = r;
-      if (read(estimatesFile).stream().anyMatch(e -> e.replicate() == replicate)) {
+      if (done.contains(r)) {
         continue;
       }
       long seed = s.firstSeed() + r - 1;
@@ -168,8 +169,10 @@ public final class SimulationStudy {
           seed,
           Duration.between(started, Instant.now()).toSeconds());
     }
-    List<Performance> performance = summarize(read(estimatesFile));
-    Files.writeString(s.out().resolve("summary.md"), markdown(s, performance));
+    List<Estimate> all = read(estimatesFile);
+    int replicatesDone = (int) all.stream().mapToInt(Estimate::replicate).distinct().count();
+    List<Performance> performance = summarize(all);
+    Files.writeString(s.out().resolve("summary.md"), markdown(s, replicatesDone, performance));
     return performance;
   }
 
@@ -333,13 +336,7 @@ public final class SimulationStudy {
     return out;
   }
 
-  static String markdown(Settings s, List<Performance> rows) throws IOException {
-    int done =
-        (int)
-            read(s.out().resolve("estimates.csv")).stream()
-                .mapToInt(Estimate::replicate)
-                .distinct()
-                .count();
+  static String markdown(Settings s, int done, List<Performance> rows) {
     StringBuilder md = new StringBuilder();
     md.append(
         String.format(
