@@ -1,7 +1,9 @@
 package org.rwe.matching;
 
 import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -22,8 +24,9 @@ import org.apache.spark.sql.Row;
  * more than one comparator, whose comparators weigh #targets / #comparators of their set): with
  * weights w normalized to sum 1 per arm, mean = sum(w x) and sd^2 = |sum(w x^2) - mean^2| / (1 -
  * sum(w^2)), the reliability-weights variance CohortMethod uses. Checked against R in
- * MatchingGoldenTest. Covariates are sparse: a subject without a row has value 0. Sums are exact
- * ({@link #exactSum}), so the result does not depend on how Spark partitions or orders the rows.
+ * MatchingGoldenTest. Covariates are sparse: a subject without a row has value 0. Sums are exact in
+ * integers ({@link #exactSum}), so the result does not depend on how Spark partitions or orders the
+ * rows.
  */
 public final class Balance {
   private Balance() {}
@@ -36,23 +39,20 @@ public final class Balance {
    */
   public static Dataset<Row> compute(
       Dataset<Row> before, Dataset<Row> after, Dataset<Row> covariates, Dataset<Row> ref) {
-    Dataset<Row> keyed =
-        before
-            .select("analysis_id", "outcome_id", "row_id", "treatment")
-            .join(
-                after.select(col("analysis_id"), col("outcome_id"), col("row_id"), col("weight")),
-                new String[] {"analysis_id", "outcome_id", "row_id"},
-                "left");
-    Column w = org.apache.spark.sql.functions.coalesce(col("weight"), lit(0.0));
     Column t = col("treatment").equalTo(1);
     Column c = col("treatment").equalTo(0);
-    // Arm sizes: rows before, summed weights after.
-    Dataset<Row> sizes =
-        keyed
+    // Arm sizes: rows before, summed weights after (after is a subset of before: no join needed).
+    Dataset<Row> sizesBefore =
+        before
             .groupBy("analysis_id", "outcome_id")
             .agg(
                 exactSum(when(t, 1.0).otherwise(0.0)).as("n_t"),
-                exactSum(when(c, 1.0).otherwise(0.0)).as("n_c"),
+                exactSum(when(c, 1.0).otherwise(0.0)).as("n_c"));
+    Column w = coalesce(col("weight"), lit(0.0));
+    Dataset<Row> sizesAfter =
+        after
+            .groupBy("analysis_id", "outcome_id")
+            .agg(
                 exactSum(when(t, w).otherwise(0.0)).as("w_t"),
                 exactSum(when(c, w).otherwise(0.0)).as("w_c"),
                 exactSum(when(t.and(col("weight").gt(0)), 1.0).otherwise(0.0)).as("k_t"),
@@ -63,20 +63,17 @@ public final class Balance {
                 max(when(col("weight").isNotNull().and(col("weight").notEqual(1.0)), 1)
                         .otherwise(0))
                     .as("weighted"));
-    Column x = col("covariate_value");
-    Dataset<Row> sums =
-        keyed
-            .join(covariates, "row_id")
-            .groupBy("analysis_id", "outcome_id", "covariate_id")
-            .agg(
-                exactSum(when(t, x).otherwise(0.0)).as("s_t"),
-                exactSum(when(t, x.multiply(x)).otherwise(0.0)).as("ss_t"),
-                exactSum(when(c, x).otherwise(0.0)).as("s_c"),
-                exactSum(when(c, x.multiply(x)).otherwise(0.0)).as("ss_c"),
-                exactSum(when(t, w.multiply(x)).otherwise(0.0)).as("ws_t"),
-                exactSum(when(t, w.multiply(x).multiply(x)).otherwise(0.0)).as("wss_t"),
-                exactSum(when(c, w.multiply(x)).otherwise(0.0)).as("ws_c"),
-                exactSum(when(c, w.multiply(x).multiply(x)).otherwise(0.0)).as("wss_c"));
+    // A population that adjustment emptied keeps its rows, with nothing after.
+    Dataset<Row> sizes =
+        sizesBefore
+            .join(sizesAfter, new String[] {"analysis_id", "outcome_id"}, "left")
+            .na()
+            .fill(0.0, new String[] {"w_t", "w_c", "k_t", "k_c", "w2_t", "w2_c"})
+            .na()
+            .fill(0, new String[] {"weighted"});
+    // Per covariate, subject by subject rather than through a join of values to populations (why
+    // there).
+    Dataset<Row> sums = CovariateSums.compute(before, after, covariates);
     Dataset<Row> j = sums.join(sizes, new String[] {"analysis_id", "outcome_id"});
     Column mtB = col("s_t").divide(col("n_t"));
     Column mcB = col("s_c").divide(col("n_c"));
@@ -139,15 +136,31 @@ public final class Balance {
         .when(effective.gt(0), abs(population).divide(effective));
   }
 
+  private static final double TWO_26 = 0x1p26;
+
   /**
-   * A sum of doubles that does not depend on the order of its terms: each term rounded to 18
-   * decimals, added exactly as a decimal, the total back to a double. Spark's double sum adds in
-   * the order rows arrive from a shuffle, which varies from run to run, so weighted sums (IPTW
-   * weights) could differ in their last bits between two runs of the same input; this keeps every
-   * run's tables equal bit for bit (docs/operations.md).
+   * A sum of doubles that does not depend on the order of its terms. Each term t is split into
+   * integers, t = whole + high 2^-26 + low 2^-52 (whole = floor(t); high and low the first and
+   * second 26 bits of the fraction, low rounded, so the split is exact to 2^-53 absolute); each
+   * part is summed as a long, which is exact and so the same in any order, and the three totals are
+   * combined once per group. Spark's double sum adds in the order rows arrive from a shuffle, which
+   * varies from run to run, so weighted sums (IPTW weights) could differ in their last bits between
+   * two runs of the same input; this keeps every run's tables equal bit for bit
+   * (docs/operations.md). It replaces a decimal(38,18) sum, as exact but about ten times slower (a
+   * BigDecimal per term), which at 1,000,000 persons (2 billion terms) did not finish in the match
+   * stage's time (docs/benchmarks.md). A long total that would overflow (terms summing past 9.2e18)
+   * fails the job under Spark's ANSI mode rather than wrapping.
    */
   static Column exactSum(Column term) {
-    return sum(term.cast("decimal(38,18)")).cast("double");
+    Column t = term.cast("double");
+    Column whole = floor(t);
+    // t - floor(t) is exact for |t| < 2^52 and scaling by a power of two is exact.
+    Column fraction = t.minus(whole).multiply(TWO_26);
+    Column high = floor(fraction);
+    Column low = floor(fraction.minus(high).multiply(TWO_26).plus(0.5));
+    return sum(whole)
+        .cast("double")
+        .plus(sum(high).cast("double").plus(sum(low).cast("double").divide(TWO_26)).divide(TWO_26));
   }
 
   static Column stdDiff(Column meanT, Column meanC, Column varT, Column varC) {
