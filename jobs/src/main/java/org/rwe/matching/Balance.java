@@ -71,8 +71,8 @@ public final class Balance {
             .fill(0.0, new String[] {"w_t", "w_c", "k_t", "k_c", "w2_t", "w2_c"})
             .na()
             .fill(0, new String[] {"weighted"});
-    // Per covariate, subject by subject rather than through a join of values to populations (why
-    // there).
+    // Per covariate, subject by subject rather than through a join of every value to every
+    // population (CovariateSums says why).
     Dataset<Row> sums = CovariateSums.compute(before, after, covariates);
     Dataset<Row> j = sums.join(sizes, new String[] {"analysis_id", "outcome_id"});
     Column mtB = col("s_t").divide(col("n_t"));
@@ -146,10 +146,9 @@ public final class Balance {
    * combined once per group. Spark's double sum adds in the order rows arrive from a shuffle, which
    * varies from run to run, so weighted sums (IPTW weights) could differ in their last bits between
    * two runs of the same input; this keeps every run's tables equal bit for bit
-   * (docs/operations.md). It replaces a decimal(38,18) sum, as exact but about ten times slower (a
-   * BigDecimal per term), which at 1,000,000 persons (2 billion terms) did not finish in the match
-   * stage's time (docs/benchmarks.md). A long total that would overflow (terms summing past 9.2e18)
-   * fails the job under Spark's ANSI mode rather than wrapping.
+   * (docs/operations.md). It replaces a decimal(38,18) sum, as exact but with a BigDecimal addition
+   * per term. A long total that would overflow (terms summing past 9.2e18) fails the job under
+   * Spark's ANSI mode rather than wrapping.
    */
   static Column exactSum(Column term) {
     Column t = term.cast("double");

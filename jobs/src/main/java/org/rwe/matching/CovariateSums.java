@@ -97,11 +97,15 @@ final class CovariateSums {
             Math.max(
                 Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions")),
                 (values + VALUES_PER_TASK - 1) / VALUES_PER_TASK);
-    // Both sides hash-partitioned on row_id into the same number of partitions: partition i of
-    // each holds the same subjects, so the tasks can zip them.
+    // Both sides hash-partitioned on row_id (as a long on both: the hash depends on the type)
+    // into the same number of partitions: partition i of each holds the same subjects, so the
+    // tasks can zip them.
     JavaRDD<Row> valueParts =
         covariates
-            .select(col("row_id"), col("covariate_id"), col("covariate_value"))
+            .select(
+                col("row_id").cast("long").as("row_id"),
+                col("covariate_id").cast("long").as("covariate_id"),
+                col("covariate_value").cast("double").as("covariate_value"))
             .repartition(partitions, col("row_id"))
             .toJavaRDD();
     int perBatch =
@@ -111,19 +115,20 @@ final class CovariateSums {
                 Math.min(
                     populations.size(),
                     budgetLongs / Math.max(1, (long) covariateIds.length * PER_COVARIATE)));
+    // Rows before adjustment carry a null weight, rows after a number (0 where dropped).
     Dataset<Row> members =
         before
             .select(
                 col("analysis_id"),
                 col("outcome_id"),
-                col("row_id"),
+                col("row_id").cast("long").as("row_id"),
                 col("treatment"),
                 lit(null).cast("double").as("weight"))
             .unionByName(
                 after.select(
                     col("analysis_id"),
                     col("outcome_id"),
-                    col("row_id"),
+                    col("row_id").cast("long").as("row_id"),
                     col("treatment"),
                     coalesce(col("weight"), lit(0.0)).as("weight")));
     Dataset<Row> partial = null;
