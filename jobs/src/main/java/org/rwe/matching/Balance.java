@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -42,12 +43,20 @@ public final class Balance {
     Column t = col("treatment").equalTo(1);
     Column c = col("treatment").equalTo(0);
     // Arm sizes: rows before, summed weights after (after is a subset of before: no join needed).
-    Dataset<Row> sizesBefore =
+    // One pass over before (a union of joins in the match stage): its arm sizes, collected (one row
+    // a population), are also the list of populations CovariateSums sums.
+    Dataset<Row> beforeSizes =
         before
             .groupBy("analysis_id", "outcome_id")
             .agg(
                 exactSum(when(t, 1.0).otherwise(0.0)).as("n_t"),
-                exactSum(when(c, 1.0).otherwise(0.0)).as("n_c"));
+                exactSum(when(c, 1.0).otherwise(0.0)).as("n_c"))
+            .orderBy("analysis_id", "outcome_id");
+    List<Row> sizeRows = beforeSizes.collectAsList();
+    Dataset<Row> sizesBefore =
+        before.sparkSession().createDataFrame(sizeRows, beforeSizes.schema());
+    List<long[]> populations =
+        sizeRows.stream().map(r -> new long[] {r.getInt(0), r.getInt(1)}).toList();
     Column w = coalesce(col("weight"), lit(0.0));
     Dataset<Row> sizesAfter =
         after
@@ -73,7 +82,9 @@ public final class Balance {
             .fill(0, new String[] {"weighted"});
     // Per covariate, subject by subject rather than through a join of every value to every
     // population (CovariateSums says why).
-    Dataset<Row> sums = CovariateSums.compute(before, after, covariates);
+    Dataset<Row> sums =
+        CovariateSums.compute(
+            populations, before, after, covariates, CovariateSums.ACCUMULATOR_LONGS);
     Dataset<Row> j = sums.join(sizes, new String[] {"analysis_id", "outcome_id"});
     Column mtB = col("s_t").divide(col("n_t"));
     Column mcB = col("s_c").divide(col("n_c"));
@@ -136,8 +147,6 @@ public final class Balance {
         .when(effective.gt(0), abs(population).divide(effective));
   }
 
-  private static final double TWO_26 = 0x1p26;
-
   /**
    * A sum of doubles that does not depend on the order of its terms. Each term t is split into
    * integers, t = whole + high 2^-26 + low 2^-52 (whole = floor(t); high and low the first and
@@ -154,12 +163,10 @@ public final class Balance {
     Column t = term.cast("double");
     Column whole = floor(t);
     // t - floor(t) is exact for |t| < 2^52 and scaling by a power of two is exact.
-    Column fraction = t.minus(whole).multiply(TWO_26);
+    Column fraction = t.minus(whole).multiply(CovariateSums.TWO_26);
     Column high = floor(fraction);
-    Column low = floor(fraction.minus(high).multiply(TWO_26).plus(0.5));
-    return sum(whole)
-        .cast("double")
-        .plus(sum(high).cast("double").plus(sum(low).cast("double").divide(TWO_26)).divide(TWO_26));
+    Column low = floor(fraction.minus(high).multiply(CovariateSums.TWO_26).plus(0.5));
+    return CovariateSums.combine(sum(whole), sum(high), sum(low));
   }
 
   static Column stdDiff(Column meanT, Column meanC, Column varT, Column varC) {

@@ -58,24 +58,10 @@ final class CovariateSums {
   static final int PER_COVARIATE = SUMS.length * LIMBS;
   static final long ACCUMULATOR_LONGS = 8L << 20;
   static final long VALUES_PER_TASK = 4_000_000L;
-  private static final double TWO_26 = 0x1p26;
+  static final double TWO_26 = 0x1p26;
 
-  /**
-   * @param before (analysis_id, outcome_id, row_id, treatment): every subject of a population
-   *     before adjustment
-   * @param after (analysis_id, outcome_id, row_id, treatment, weight): the subjects adjustment
-   *     kept, a subset of before's (rows of a population not in before are ignored)
-   * @param covariates (row_id, covariate_id, covariate_value)
-   * @return (analysis_id, outcome_id, covariate_id, s_t, ss_t, s_c, ss_c, ws_t, wss_t, ws_c,
-   *     wss_c), one row per covariate seen in a population before adjustment
-   */
-  static Dataset<Row> compute(Dataset<Row> before, Dataset<Row> after, Dataset<Row> covariates) {
-    return compute(before, after, covariates, ACCUMULATOR_LONGS);
-  }
-
-  static Dataset<Row> compute(
-      Dataset<Row> before, Dataset<Row> after, Dataset<Row> covariates, long budgetLongs) {
-    SparkSession spark = before.sparkSession();
+  /** The (analysis_id, outcome_id) pairs of before, in order. */
+  static List<long[]> populations(Dataset<Row> before) {
     List<long[]> populations = new ArrayList<>();
     for (Row r :
         before
@@ -85,6 +71,28 @@ final class CovariateSums {
             .collectAsList()) {
       populations.add(new long[] {r.getInt(0), r.getInt(1)});
     }
+    return populations;
+  }
+
+  /**
+   * @param populations the (analysis_id, outcome_id) pairs of before, in order ({@link
+   *     #populations}; Balance has them from its arm sizes, which saves a pass over before)
+   * @param before (analysis_id, outcome_id, row_id, treatment): every subject of a population
+   *     before adjustment
+   * @param after (analysis_id, outcome_id, row_id, treatment, weight): the subjects adjustment
+   *     kept, a subset of before's (rows of a population not in before are ignored)
+   * @param covariates (row_id, covariate_id, covariate_value)
+   * @return (analysis_id, outcome_id, covariate_id, s_t, ss_t, s_c, ss_c, ws_t, wss_t, ws_c,
+   *     wss_c), one row per covariate seen in a population before adjustment
+   * @param budgetLongs accumulator longs a task may hold ({@link #ACCUMULATOR_LONGS})
+   */
+  static Dataset<Row> compute(
+      List<long[]> populations,
+      Dataset<Row> before,
+      Dataset<Row> after,
+      Dataset<Row> covariates,
+      long budgetLongs) {
+    SparkSession spark = before.sparkSession();
     List<Row> widths =
         covariates.groupBy("covariate_id").count().orderBy("covariate_id").collectAsList();
     long[] covariateIds = widths.stream().mapToLong(r -> r.getLong(0)).toArray();

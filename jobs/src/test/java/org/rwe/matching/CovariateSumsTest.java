@@ -83,8 +83,10 @@ class CovariateSumsTest {
     }
 
     Dataset<Row> sums(int partitions, long budgetLongs) {
+      Dataset<Row> b = frame(before, BEFORE, partitions);
       return CovariateSums.compute(
-          frame(before, BEFORE, partitions),
+          CovariateSums.populations(b),
+          b,
           frame(after, AFTER, partitions),
           frame(covariates, COVARIATES, partitions),
           budgetLongs);
