@@ -3,6 +3,7 @@ package org.rwe.cli;
 import org.rwe.config.SettingsException;
 import org.rwe.omop.InputException;
 import org.rwe.run.DiagnosticsException;
+import org.rwe.run.DisclosureException;
 import org.rwe.run.OutputException;
 
 /** Exit codes (DESIGN.md section 6), stable for schedulers. */
@@ -14,7 +15,10 @@ public enum ExitCode {
   BAD_CONFIGURATION(2),
   /** The input extract: missing table or column, unreadable file, error budget. Do not retry. */
   BAD_INPUT(3),
-  /** Diagnostics configured to fail the run did not pass; the results are written. */
+  /**
+   * Diagnostics configured to fail the run did not pass, or the disclosure check found a count
+   * below the minimum that a reader could recover: the run is not published. Do not retry.
+   */
   DIAGNOSTICS_FAILED(4),
   /** The output location: not writable, disk full, quota. Retry once it is fixed. */
   OUTPUT_ERROR(5);
@@ -37,7 +41,7 @@ public enum ExitCode {
     if (expected instanceof InputException) {
       return BAD_INPUT;
     }
-    if (expected instanceof DiagnosticsException) {
+    if (expected instanceof DiagnosticsException || expected instanceof DisclosureException) {
       return DIAGNOSTICS_FAILED;
     }
     if (expected instanceof OutputException || OutputException.noSpaceReason(t) != null) {
@@ -52,6 +56,7 @@ public enum ExitCode {
       if (c instanceof SettingsException
           || c instanceof InputException
           || c instanceof DiagnosticsException
+          || c instanceof DisclosureException
           || c instanceof OutputException) {
         return c;
       }

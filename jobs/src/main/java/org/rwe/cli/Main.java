@@ -35,11 +35,70 @@ public final class Main implements Callable<Integer> {
     // Bad options are bad configuration too.
     cl.setParameterExceptionHandler(
         (ex, a) -> {
-          ex.getCommandLine().getErr().println("rwe: " + ex.getMessage());
-          ex.getCommandLine().usage(ex.getCommandLine().getErr());
+          PrintWriter err = ex.getCommandLine().getErr();
+          err.println("rwe: " + ex.getMessage());
+          // "Did you mean: run?" for a mistyped command or option.
+          String suggestion = suggestion(ex);
+          if (suggestion != null) {
+            err.println("Did you mean: " + suggestion + "?");
+            err.println("(rwe " + ex.getCommandLine().getCommandName() + " --help lists them all)");
+          } else {
+            ex.getCommandLine().usage(err);
+          }
           return ExitCode.BAD_CONFIGURATION.code;
         });
     return cl.execute(args);
+  }
+
+  /**
+   * The command or option closest to an unknown argument (at most 2 edits away, or 1 for short
+   * words), or null.
+   */
+  static String suggestion(CommandLine.ParameterException ex) {
+    if (!(ex instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
+      return null;
+    }
+    String typed = u.getUnmatched().get(0).split("=", 2)[0];
+    CommandLine cl = ex.getCommandLine();
+    java.util.List<String> known = new java.util.ArrayList<>(cl.getSubcommands().keySet());
+    for (CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
+      known.addAll(java.util.Arrays.asList(o.names()));
+    }
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String k : known) {
+      int d = distance(typed, k);
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    int allowed = typed.length() <= 3 ? 1 : 2;
+    return bestDistance <= allowed ? best : null;
+  }
+
+  /** Levenshtein distance, with a swap of two neighbours counted as one edit. */
+  static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   /**
@@ -79,7 +138,11 @@ public final class Main implements Callable<Integer> {
     return h == null || h.isEmpty() ? "." : h;
   }
 
-  @Command(name = "run", description = "Run the study pipeline on an OMOP extract.")
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      versionProvider = Main.Version.class,
+      description = "Run the study pipeline on an OMOP extract.")
   static final class Run implements Callable<Integer> {
     @Option(names = "--input", description = "OMOP extract folder (default: sample-data)")
     String input;
@@ -126,6 +189,8 @@ public final class Main implements Callable<Integer> {
 
   @Command(
       name = "generate",
+      mixinStandardHelpOptions = true,
+      versionProvider = Main.Version.class,
       description = "Write a synthetic OMOP CDM v5.4 extract with a known answer.")
   static final class Generate implements Callable<Integer> {
     @Option(names = "--persons", required = true, description = "Number of persons")
@@ -180,6 +245,8 @@ public final class Main implements Callable<Integer> {
 
   @Command(
       name = "simulate",
+      mixinStandardHelpOptions = true,
+      versionProvider = Main.Version.class,
       description =
           "Simulation study: generate extracts with a known answer, run the study on each, report"
               + " bias, RMSE and CI coverage.")

@@ -33,8 +33,8 @@ public final class MatchJob {
   static final String BALANCE = "covariate_balance";
 
   /**
-   * Covariate balance before small-cell masking; the shared table when the match stage of this run
-   * predates the unmasked copy.
+   * Covariate balance before small-cell masking; the aggregate table when the match stage of this
+   * run predates the copy beside the populations.
    */
   public static Dataset<Row> unmaskedBalance(RunContext ctx) {
     String path = ctx.stagePath("match", BALANCE);
@@ -46,7 +46,7 @@ public final class MatchJob {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return ctx.readResult(ResultsSchema.COVARIATE_BALANCE.name());
+    return ctx.readAggregate(ResultsSchema.COVARIATE_BALANCE.name());
   }
 
   public static Map<String, Long> run(RunContext ctx) {

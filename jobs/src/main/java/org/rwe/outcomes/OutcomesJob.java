@@ -601,7 +601,7 @@ public final class OutcomesJob {
             .collectAsList()) {
       maxSdm.put(r.getInt(0) + "/" + r.getInt(1), r.isNullAt(2) ? null : r.getDouble(2));
     }
-    Row ps = ctx.readResult("propensity_summary").first();
+    Row ps = ctx.readAggregate("propensity_summary").first();
     double equipoise = ps.getDouble(ps.fieldIndex("equipoise"));
     List<Row> rows = new ArrayList<>();
     for (AnalysisSettings a : ctx.settings().analyses()) {

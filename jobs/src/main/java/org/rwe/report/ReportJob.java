@@ -26,13 +26,15 @@ import org.rwe.run.RunContext;
 import org.rwe.run.Stage;
 
 /**
- * The report job: reads the run's result tables (never person-level data), checks each against its
- * declaration, and writes {@code report/index.html} and {@code report/csv/<table>.csv}.
+ * The report job: publishes the run's result tables through {@link Disclosure} (never person-level
+ * data), checks each against its declaration, and writes {@code report/index.html} and {@code
+ * report/csv/<table>.csv}.
  */
 public final class ReportJob {
   private ReportJob() {}
 
   public static Map<String, Long> run(RunContext ctx) throws IOException {
+    Map<String, Long> published = Disclosure.publish(ctx);
     ctx.jobGroup(Stage.REPORT, "read the result tables");
     FileSystem fs =
         new Path(ctx.workDir()).getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
@@ -57,7 +59,7 @@ public final class ReportJob {
       write(fs, new Path(report, "csv/" + t.name() + ".csv"), Csv.render(t, e.getValue()));
       csvFiles++;
     }
-    Map<String, Long> counts = new LinkedHashMap<>();
+    Map<String, Long> counts = new LinkedHashMap<>(published);
     counts.put("tables", (long) rows.size());
     counts.put("csv_files", csvFiles);
     counts.put("html_bytes", (long) html.getBytes(StandardCharsets.UTF_8).length);

@@ -29,8 +29,18 @@ public record ResultColumn(
      * implied number (mean x size) is in (0, minCellCount).
      */
     MEAN,
-    /** Computed from the counts or means in {@code sources}: null when any of them is masked. */
-    DERIVED
+    /**
+     * Computed from the counts or means in {@code sources}: null when any of them is masked or
+     * withheld.
+     */
+    DERIVED,
+    /**
+     * A point of a curve (e.g. survival) at a count in {@code sources} (the number at risk): null
+     * when that count is masked (below the minimum), not when it is withheld only so that no
+     * difference between two published counts is small. The curve's value is a ratio, not a count;
+     * thinning the numbers at risk shown beside a curve must not erase the curve.
+     */
+    CURVE
   }
 
   public ResultColumn {

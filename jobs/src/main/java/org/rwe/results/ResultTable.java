@@ -94,6 +94,11 @@ public record ResultTable(
       return add(column, type, meaning, Kind.DERIVED, fromCounts);
     }
 
+    /** A point of a curve at a count: null only when that count is masked (not withheld). */
+    Builder curve(String column, DataType type, String meaning, String atCount) {
+      return add(column, type, meaning, Kind.CURVE, atCount);
+    }
+
     /** Complementary suppression within a row: total = parts (+ an unpublished remainder). */
     Builder sum(String total, String... parts) {
       protections.add(new Protection.Sum(total, List.of(parts), false, null));
@@ -135,7 +140,8 @@ public record ResultTable(
               name + "." + c.name() + " depends on " + s + ", which is not a count or a mean");
         }
       }
-      if ((c.kind() == Kind.DERIVED || c.kind() == Kind.MEAN) && c.sources().isEmpty()) {
+      if ((c.kind() == Kind.DERIVED || c.kind() == Kind.MEAN || c.kind() == Kind.CURVE)
+          && c.sources().isEmpty()) {
         throw new IllegalStateException(name + "." + c.name() + " names no source column");
       }
     }

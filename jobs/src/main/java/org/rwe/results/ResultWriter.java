@@ -60,8 +60,13 @@ public final class ResultWriter {
   }
 
   public static void write(Dataset<Row> df, ResultTable table, String dir, int minCellCount) {
+    write(suppress(df, table, minCellCount), table, dir);
+  }
+
+  /** Writes the table as it is (already masked, or unmasked to a restricted folder). */
+  public static void write(Dataset<Row> df, ResultTable table, String dir) {
     validate(df, table);
-    Dataset<Row> masked = suppress(df, table, minCellCount);
+    Dataset<Row> masked = df;
     // Sort by every sortable column: the file is then the same whatever the partitioning.
     Column[] order =
         table.columns().stream()

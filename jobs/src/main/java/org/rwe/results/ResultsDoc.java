@@ -60,7 +60,8 @@ public final class ResultsDoc {
       case DERIVED ->
           "null when "
               + c.sources().stream().map(x -> "`" + x + "`").collect(Collectors.joining(" or "))
-              + " is masked";
+              + " is masked or withheld";
+      case CURVE -> "null when " + sources + " is masked (not when it is only withheld)";
     };
   }
 
@@ -93,15 +94,19 @@ public final class ResultsDoc {
         ## Small-cell protection
 
         `results.minCellCount` (default 11, the common CMS rule; written *min* below) applies to
-        `results/` and `report/` alike. The rules, in the order they are applied:
+        `results/` and `report/` alike. The stages write their tables unmasked to `aggregates/`
+        (restricted, like the person-level folders); the report stage applies the rules to all
+        tables of the run together, checks the outcome, and only then writes `results/`. The
+        rules, in the order they are applied:
 
         1. **Counts.** A count of persons or events (**count** below) between 1 and min - 1 is
            written as **-min** (e.g. -11): CohortMethod's convention, a negative value -x means
            "fewer than x". Zero is written as 0.
         2. **Complementary suppression.** Where cells of a table add up (listed per table below),
-           a further count is **withheld (null)** when a masked cell, or an unpublished small
-           difference, could otherwise be had by subtraction. Null in a count column always means
-           "withheld to protect another cell".
+           and where counts of different rows or tables describe nested or identical groups
+           (*Across tables*, below), a further count is **withheld (null)** when a masked cell,
+           or an unpublished small difference, could otherwise be had by subtraction. Null in a
+           count column always means "withheld to protect another cell".
         3. **Means.** A covariate mean whose implied number of subjects (mean x arm size) is
            between 0 and min is written as -min / arm size (CohortMethod's convention: "below
            this share"), or null when the arm size itself is masked; a mean of at most 1 whose
@@ -115,17 +120,19 @@ public final class ResultsDoc {
         that failed a data-quality rule, with no concept, cohort or clinical attribute attached,
         and `rows_read = rows_curated + rows_rejected` must stay checkable by anyone.
 
-        Known limits: the numbers at risk of `kaplan_meier_dist` are masked one by one, but
-        successive numbers at risk (and the steps of a survival curve) still show how many
-        subjects had the outcome or were censored between two published times; publish the
-        curves on a coarse time grid where that matters. Counts of different tables, or of
-        different analyses of one table, are not protected against each other (as in
-        CohortMethod), with two exceptions: an arm's survival curve, and the MDRR of
-        `diagnostics_summary`, are null where `cohort_method_result` hides the outcome count they
-        would give away. A weighted mean after adjustment (IPTW, PS strata) is judged on the arm's
-        sum of weights (at most its subjects), which approximates, but does not count, the
-        subjects behind the mean.
+        Known limits: a survival curve's steps are published at every day where an arm changes
+        (as CohortMethod does): with the numbers at risk around a step, they tell how many had
+        the outcome that day. The numbers at risk are thinned (across tables, below), which
+        blurs but does not erase that; publish the curves on a coarse time grid where it
+        matters. An arm's survival curve, and the MDRR of `diagnostics_summary`, are null where
+        `cohort_method_result` hides the outcome count they would give away. A weighted mean
+        after adjustment (IPTW, PS strata) is judged on the arm's sum of weights (at most its
+        subjects), which approximates, but does not count, the subjects behind the mean.
 
+        """);
+    b.append("### Across tables\n\n").append(CrossTable.describe()).append("\n");
+    b.append(
+        """
         ## Tables
 
         """);

@@ -421,16 +421,16 @@ public final class ResultsSchema {
           .key("analysis_id", IntegerType, "analysis")
           .key("outcome_id", IntegerType, "outcome")
           .key("time_day", IntegerType, "days since the start of the risk window")
-          .derived("target_survival", DoubleType, "survival in the target arm", "target_at_risk")
-          .derived("target_survival_lb", DoubleType, "lower 95% bound", "target_at_risk")
-          .derived("target_survival_ub", DoubleType, "upper 95% bound", "target_at_risk")
-          .derived(
+          .curve("target_survival", DoubleType, "survival in the target arm", "target_at_risk")
+          .curve("target_survival_lb", DoubleType, "lower 95% bound", "target_at_risk")
+          .curve("target_survival_ub", DoubleType, "upper 95% bound", "target_at_risk")
+          .curve(
               "comparator_survival",
               DoubleType,
               "survival in the comparator arm",
               "comparator_at_risk")
-          .derived("comparator_survival_lb", DoubleType, "lower 95% bound", "comparator_at_risk")
-          .derived("comparator_survival_ub", DoubleType, "upper 95% bound", "comparator_at_risk")
+          .curve("comparator_survival_lb", DoubleType, "lower 95% bound", "comparator_at_risk")
+          .curve("comparator_survival_ub", DoubleType, "upper 95% bound", "comparator_at_risk")
           .count("target_at_risk", LongType, "target subjects still at risk at time_day")
           .count("comparator_at_risk", LongType, "comparator subjects still at risk at time_day")
           .build();

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.IntegerType;
 import org.rwe.results.ResultColumn.Kind;
@@ -24,6 +23,7 @@ import org.rwe.results.ResultColumn.Kind;
  *   <li>a {@link Kind#MEAN} whose implied number (mean x arm size) is in (0, m) is written as -m /
  *       size (CohortMethod's convention for balance), or null when the size is not published; a
  *       mean of at most 1 whose complement ((1 - mean) x size) is in (0, m) is withheld (null);
+ *   <li>a {@link Kind#CURVE} value is null when the count it is read at is masked;
  *   <li>a {@link Kind#DERIVED} value is null when any count or mean it comes from is masked or
  *       withheld.
  * </ol>
@@ -39,42 +39,160 @@ public final class Suppression {
     WITHHELD
   }
 
-  /** Applies the rules; minCellCount <= 1 masks nothing. */
+  /** Applies the rules to one table on its own; minCellCount <= 1 masks nothing. */
   public static List<Row> apply(List<Row> rows, ResultTable table, int minCellCount) {
+    Map<ResultTable, List<Row>> one = new LinkedHashMap<>();
+    one.put(table, rows);
+    return applyAll(one, minCellCount).get(table);
+  }
+
+  /**
+   * Applies the rules to every shareable table of a run together: each table's own rules, then the
+   * {@link CrossTable} families, which withhold counts until no difference between published counts
+   * of nested or identical groups in different rows or tables is in 1..minCellCount-1; the two are
+   * repeated until neither withholds anything more (a count withheld for a family can make a sum of
+   * its row recoverable, and the reverse). minCellCount <= 1 masks nothing.
+   */
+  public static Map<ResultTable, List<Row>> applyAll(
+      Map<ResultTable, List<Row>> tables, int minCellCount) {
     if (minCellCount <= 1) {
-      return rows;
+      return tables;
     }
-    int n = table.columns().size();
-    List<Object[]> values = new ArrayList<>(rows.size());
-    List<Status[]> status = new ArrayList<>(rows.size());
-    for (Row r : rows) {
-      if (r.size() != n) {
-        throw new IllegalStateException(
-            "Result table " + table.name() + ": a row has " + r.size() + " values, declared " + n);
-      }
-      Object[] v = new Object[n];
-      for (int i = 0; i < n; i++) {
-        v[i] = r.get(i);
-      }
-      values.add(v);
-      Status[] s = new Status[n];
-      Arrays.fill(s, Status.PUBLISHED);
-      status.add(s);
+    Map<ResultTable, Table> work = new LinkedHashMap<>();
+    for (Map.Entry<ResultTable, List<Row>> e : tables.entrySet()) {
+      work.put(e.getKey(), Table.of(e.getKey(), e.getValue(), minCellCount));
     }
-    Table t = new Table(table, values, status, minCellCount);
-    t.primary();
-    for (Protection p : table.protections()) {
-      if (p instanceof Protection.Sum sum) {
-        for (int row = 0; row < values.size(); row++) {
-          t.protectSum(row, sum);
+    work.values().forEach(Table::primary);
+    List<CrossTable.Family> families = CrossTable.families(views(work));
+    List<CrossTable.ArmSum> armSums = CrossTable.armSums(views(work));
+    Map<String, Table> byName = new LinkedHashMap<>();
+    work.forEach((decl, t) -> byName.put(decl.name(), t));
+    boolean changed = true;
+    while (changed) {
+      long before = hiddenCells(work);
+      work.values().forEach(Table::protect);
+      for (CrossTable.Family f : families) {
+        protectFamily(f, byName, minCellCount);
+      }
+      for (CrossTable.ArmSum sum : armSums) {
+        protectArmSum(sum, byName, minCellCount);
+      }
+      changed = hiddenCells(work) != before;
+    }
+    Map<ResultTable, List<Row>> out = new LinkedHashMap<>();
+    for (Map.Entry<ResultTable, Table> e : work.entrySet()) {
+      Table t = e.getValue();
+      t.means();
+      t.derived();
+      out.put(e.getKey(), t.emit());
+    }
+    return out;
+  }
+
+  private static Map<String, CrossTable.View> views(Map<ResultTable, Table> work) {
+    Map<String, CrossTable.View> views = new LinkedHashMap<>();
+    work.forEach(
+        (decl, t) ->
+            views.put(
+                decl.name(),
+                new CrossTable.View() {
+                  @Override
+                  public int rows() {
+                    return t.raw.size();
+                  }
+
+                  @Override
+                  public Object get(int row, String column) {
+                    return t.raw.get(row)[decl.indexOf(column)];
+                  }
+                }));
+    return views;
+  }
+
+  private static long hiddenCells(Map<ResultTable, Table> work) {
+    long n = 0;
+    for (Table t : work.values()) {
+      for (Status[] st : t.status) {
+        for (Status s : st) {
+          n += s == Status.PUBLISHED ? 0 : 1;
         }
-      } else if (p instanceof Protection.Chain chain) {
-        t.protectChain(chain);
       }
     }
-    t.means();
-    t.derived();
-    return t.emit();
+    return n;
+  }
+
+  /**
+   * Withholds counts of a family until the distinct published values, in order, are each 0 or at
+   * least m apart: the difference of any two of them is then 0 or at least m too. Of two values too
+   * close, the one whose cells matter less ({@link CrossTable.Cell#rank}: table, then analysis) is
+   * withheld, with every cell of that value (a cell left published would give the same difference);
+   * between equals, the larger value (an earlier attrition step). One pass over the values in
+   * order, with the values kept so far on a stack.
+   */
+  static void protectFamily(CrossTable.Family f, Map<String, Table> work, int m) {
+    java.util.TreeMap<Long, List<CrossTable.Cell>> byValue = new java.util.TreeMap<>();
+    for (CrossTable.Cell c : f.cells()) {
+      Table t = work.get(c.table());
+      int col = t.decl.indexOf(c.column());
+      Long v = t.count(c.row(), col);
+      if (v != null && v >= 0 && t.status.get(c.row())[col] == Status.PUBLISHED) {
+        byValue.computeIfAbsent(v, k -> new ArrayList<>()).add(c);
+      }
+    }
+    java.util.ArrayDeque<Long> kept = new java.util.ArrayDeque<>();
+    for (Long v : byValue.keySet()) {
+      boolean keep = true;
+      while (!kept.isEmpty() && v - kept.peek() < m) {
+        long prev = kept.peek();
+        if (bestRank(byValue.get(prev)) < bestRank(byValue.get(v))) {
+          keep = false; // v matters less: it goes, the kept values stay as they are
+          break;
+        }
+        if (bestRank(byValue.get(prev)) == bestRank(byValue.get(v))) {
+          keep = false; // equal rank: the larger value goes
+          break;
+        }
+        kept.pop(); // prev matters less: it goes, and v is compared with the value before it
+        withhold(byValue.get(prev), work);
+      }
+      if (keep) {
+        kept.push(v);
+      } else {
+        withhold(byValue.get(v), work);
+      }
+    }
+  }
+
+  /** Withholds a sum of both arms unless both are published and it adds nothing small. */
+  static void protectArmSum(CrossTable.ArmSum sum, Map<String, Table> work, int m) {
+    Long total = published(sum.total(), work);
+    if (total == null) {
+      return;
+    }
+    Long t = published(sum.target(), work);
+    Long c = published(sum.comparator(), work);
+    long gap = t == null || c == null ? 1 : Math.abs(total - t - c);
+    if (gap > 0 && gap < m) {
+      withhold(List.of(sum.total()), work);
+    }
+  }
+
+  /** A cell's value if it is published, else null. */
+  private static Long published(CrossTable.Cell c, Map<String, Table> work) {
+    Table t = work.get(c.table());
+    int col = t.decl.indexOf(c.column());
+    return t.status.get(c.row())[col] == Status.PUBLISHED ? t.count(c.row(), col) : null;
+  }
+
+  private static void withhold(List<CrossTable.Cell> cells, Map<String, Table> work) {
+    for (CrossTable.Cell c : cells) {
+      Table t = work.get(c.table());
+      t.status.get(c.row())[t.decl.indexOf(c.column())] = Status.WITHHELD;
+    }
+  }
+
+  private static long bestRank(List<CrossTable.Cell> cells) {
+    return cells.stream().mapToLong(CrossTable.Cell::rank).min().orElse(Long.MAX_VALUE);
   }
 
   /** Working state: raw values and the status of every cell. */
@@ -89,6 +207,45 @@ public final class Suppression {
       this.raw = raw;
       this.status = status;
       this.m = m;
+    }
+
+    static Table of(ResultTable table, List<Row> rows, int m) {
+      int n = table.columns().size();
+      List<Object[]> values = new ArrayList<>(rows.size());
+      List<Status[]> status = new ArrayList<>(rows.size());
+      for (Row r : rows) {
+        if (r.size() != n) {
+          throw new IllegalStateException(
+              "Result table "
+                  + table.name()
+                  + ": a row has "
+                  + r.size()
+                  + " values, declared "
+                  + n);
+        }
+        Object[] v = new Object[n];
+        for (int i = 0; i < n; i++) {
+          v[i] = r.get(i);
+        }
+        values.add(v);
+        Status[] s = new Status[n];
+        Arrays.fill(s, Status.PUBLISHED);
+        status.add(s);
+      }
+      return new Table(table, values, status, m);
+    }
+
+    /** The table's own complementary rules (sums within a row, chains across rows). */
+    void protect() {
+      for (Protection p : decl.protections()) {
+        if (p instanceof Protection.Sum sum) {
+          for (int row = 0; row < raw.size(); row++) {
+            protectSum(row, sum);
+          }
+        } else if (p instanceof Protection.Chain chain) {
+          protectChain(chain);
+        }
+      }
     }
 
     boolean small(Long v) {
@@ -307,13 +464,15 @@ public final class Suppression {
     void derived() {
       for (int c = 0; c < decl.columns().size(); c++) {
         ResultColumn col = decl.columns().get(c);
-        if (col.kind() != Kind.DERIVED) {
+        if (col.kind() != Kind.DERIVED && col.kind() != Kind.CURVE) {
           continue;
         }
         List<Integer> sources = col.sources().stream().map(decl::indexOf).toList();
+        Status hides = col.kind() == Kind.CURVE ? Status.MASKED : null;
         for (int row = 0; row < raw.size(); row++) {
           Status[] st = status.get(row);
-          if (sources.stream().anyMatch(s -> st[s] != Status.PUBLISHED)) {
+          if (sources.stream()
+              .anyMatch(s -> hides == null ? st[s] != Status.PUBLISHED : st[s] == hides)) {
             st[c] = Status.WITHHELD;
           }
         }
@@ -322,6 +481,7 @@ public final class Suppression {
 
     List<Row> emit() {
       List<Row> out = new ArrayList<>(raw.size());
+      org.apache.spark.sql.types.StructType schema = decl.schema();
       for (int row = 0; row < raw.size(); row++) {
         Object[] v = raw.get(row).clone();
         Status[] st = status.get(row);
@@ -333,7 +493,8 @@ public final class Suppression {
             v[c] = masked(col, row);
           }
         }
-        out.add(RowFactory.create(v));
+        // With the schema: readers may address the masked rows by column name.
+        out.add(new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(v, schema));
       }
       return out;
     }

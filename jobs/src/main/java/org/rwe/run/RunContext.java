@@ -34,8 +34,17 @@ public record RunContext(
     return workDir + "/" + stage + "/" + table;
   }
 
+  /** A shareable table as published (masked), under results/: written by the report stage. */
   public String resultPath(String table) {
     return workDir + "/results/" + table;
+  }
+
+  /**
+   * A result table before small-cell masking, under aggregates/ (restricted): the stages write
+   * here, and the report stage masks every table together (across tables) into results/.
+   */
+  public String aggregatePath(String table) {
+    return workDir + "/aggregates/" + table;
   }
 
   public Dataset<Row> read(String stage, String table) {
@@ -50,8 +59,17 @@ public record RunContext(
     return spark.read().parquet(resultPath(table));
   }
 
+  /** An unmasked result table, read back within the run (e.g. an equipoise for diagnostics). */
+  public Dataset<Row> readAggregate(String table) {
+    return spark.read().parquet(aggregatePath(table));
+  }
+
+  /**
+   * Writes a result table unmasked under aggregates/; it reaches results/ through the disclosure
+   * control of the report stage, which sees every table of the run at once.
+   */
   public void writeResult(Dataset<Row> df, ResultTable table) {
-    ResultWriter.write(df, table, resultPath(table.name()), settings.minCellCount());
+    ResultWriter.write(df, table, aggregatePath(table.name()));
   }
 
   public void write(Dataset<Row> df, String stage, String table) {

@@ -18,7 +18,7 @@ import org.rwe.config.SettingsException;
  */
 public enum Stage {
   /** Also depends on the input fingerprint and the product and Spark versions. */
-  INGEST(List.of("ingest"), List.of("curated", "rejects", "_staging", "results/ingest_summary")),
+  INGEST(List.of("ingest"), List.of("curated", "rejects", "_staging", "aggregates/ingest_summary")),
   /**
    * Outcome events and measurement changes are found here too, hence {@code outcomes}; concept sets
    * count with their content (an ATLAS JSON file may change under the same name), and the cohort
@@ -35,19 +35,22 @@ public enum Stage {
       List.of("cohort"),
       List.of("cohort.cohortTable.path")),
   FEATURES(List.of("features"), List.of("features")),
-  /** {@code results}: propensity_summary's subjects_fitted is a masked count. */
   PROPENSITY(
-      List.of("propensity", "results"),
+      List.of("propensity"),
       List.of(
           "propensity",
-          "results/propensity_model",
-          "results/propensity_summary",
-          "results/preference_score_dist")),
-  /** {@code results}: attrition and balance carry counts masked by results.minCellCount. */
+          "aggregates/propensity_model",
+          "aggregates/propensity_summary",
+          "aggregates/preference_score_dist")),
   MATCH(
-      List.of("studyPopulation", "analyses", "defaults.analysis", "results"),
-      List.of("match", "results/attrition", "results/covariate_balance")),
-  /** {@code diagnostics}: thresholds of diagnostics_summary (and failOnFailure, exit code 4). */
+      List.of("studyPopulation", "analyses", "defaults.analysis"),
+      List.of("match", "aggregates/attrition", "aggregates/covariate_balance")),
+  /**
+   * {@code diagnostics}: thresholds of diagnostics_summary (and failOnFailure, exit code 4). The
+   * stages write their result tables unmasked (aggregates/), but this one reads {@code results} all
+   * the same: an arm's survival curve and the MDRR are left out where the outcome count they would
+   * give away is masked.
+   */
   OUTCOMES(
       List.of(
           "analyses",
@@ -60,17 +63,21 @@ public enum Stage {
           "defaults.subgroup",
           "results"),
       List.of(
-          "results/cohort_method_result",
-          "results/incidence_rate",
-          "results/follow_up_dist",
-          "results/kaplan_meier_dist",
-          "results/absolute_risk",
-          "results/diagnostics_summary",
-          "results/analysis",
-          "results/continuous_outcome_result",
-          "results/interaction_result")),
-  /** The HTML report and CSV exports of every shareable table: reads only results/. */
-  REPORT(List.of("study", "results"), List.of("report"));
+          "aggregates/cohort_method_result",
+          "aggregates/incidence_rate",
+          "aggregates/follow_up_dist",
+          "aggregates/kaplan_meier_dist",
+          "aggregates/absolute_risk",
+          "aggregates/diagnostics_summary",
+          "aggregates/analysis",
+          "aggregates/continuous_outcome_result",
+          "aggregates/interaction_result")),
+  /**
+   * Disclosure control of every result table together (aggregates/ to results/, the run's one
+   * shareable copy), the check of what it publishes, then the HTML report and CSV exports, which
+   * read only results/.
+   */
+  REPORT(List.of("study", "results"), List.of("results", "report"));
 
   private final List<String> sections;
   private final List<String> outputs;

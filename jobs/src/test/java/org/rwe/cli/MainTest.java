@@ -51,6 +51,30 @@ class MainTest {
   static final String SAMPLE = SparkTestSession.projectDir().resolve("sample-data").toString();
 
   @Test
+  void everySubcommandHasItsOwnHelpAndExitsZero() {
+    for (String command : List.of("run", "generate", "simulate")) {
+      for (String flag : List.of("--help", "-h")) {
+        Result r = run(command, flag);
+        assertEquals(0, r.code(), command + " " + flag + ": " + r.err());
+        assertTrue(
+            r.out().contains("Usage: rwe " + command), command + " " + flag + ": " + r.out());
+      }
+    }
+    assertTrue(run("run", "--help").out().contains("--dry-run"), "run's own options");
+  }
+
+  @Test
+  void aMistypedCommandOrOptionGetsASuggestion() {
+    Result command = run("rn");
+    assertEquals(2, command.code());
+    assertTrue(
+        command.err().contains("Did you mean") && command.err().contains("run"), command.err());
+    Result option = run("run", "--inptu", dir.toString());
+    assertEquals(2, option.code());
+    assertTrue(option.err().contains("--input"), option.err());
+  }
+
+  @Test
   void unknownConfigKeyExitsTwoNamingTheKey() {
     Result r =
         run(

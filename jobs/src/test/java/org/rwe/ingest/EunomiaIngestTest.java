@@ -73,7 +73,7 @@ class EunomiaIngestTest {
   static Map<String, Object> summary(String t) {
     return DuckDb.query(
             "SELECT * FROM "
-                + table("results", "ingest_summary")
+                + table("aggregates", "ingest_summary")
                 + " WHERE table_name = '"
                 + t
                 + "'")
@@ -89,7 +89,7 @@ class EunomiaIngestTest {
                 + ")) k, unnest(map_values("
                 + column
                 + ")) v FROM "
-                + table("results", "ingest_summary")
+                + table("aggregates", "ingest_summary")
                 + " WHERE table_name = '"
                 + t
                 + "'")) {
@@ -254,7 +254,7 @@ class EunomiaIngestTest {
     List<String> dropped =
         DuckDb.query(
                 "SELECT unnest(dropped_columns) c FROM "
-                    + table("results", "ingest_summary")
+                    + table("aggregates", "ingest_summary")
                     + " WHERE table_name = 'measurement'")
             .stream()
             .map(r -> (String) r.get("c"))

@@ -316,7 +316,7 @@ final class Extract {
 
     List<Map<String, Object>> summary() {
       return DuckDb.query(
-          "SELECT * FROM '" + dir + "/results/ingest_summary/*.parquet' ORDER BY table_name");
+          "SELECT * FROM '" + dir + "/aggregates/ingest_summary/*.parquet' ORDER BY table_name");
     }
 
     Map<String, Object> summary(String table) {
@@ -337,7 +337,7 @@ final class Extract {
                   + column
                   + ")) v FROM '"
                   + dir
-                  + "/results/ingest_summary/*.parquet' WHERE table_name = '"
+                  + "/aggregates/ingest_summary/*.parquet' WHERE table_name = '"
                   + table
                   + "'")) {
         out.put((String) r.get("k"), ((Number) r.get("v")).longValue());
@@ -359,7 +359,7 @@ final class Extract {
           DuckDb.query(
               "SELECT unnest(dropped_columns) c FROM '"
                   + dir
-                  + "/results/ingest_summary/*.parquet' WHERE table_name = '"
+                  + "/aggregates/ingest_summary/*.parquet' WHERE table_name = '"
                   + table
                   + "'")) {
         out.add((String) r.get("c"));

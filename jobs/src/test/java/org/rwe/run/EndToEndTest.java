@@ -233,6 +233,49 @@ class EndToEndTest {
     }
   }
 
+  /**
+   * The run's unmasked tables (aggregates/) masked again with much larger minimums, as if every arm
+   * were small: whatever the minimum, what would be published passes the run's own check and the
+   * independent DuckDB scan (counts, sums, and differences across rows and tables).
+   */
+  @Test
+  void largerMinimumsStillPublishNothingRecoverable(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    var spark = SparkTestSession.get();
+    Map<ResultTable, List<org.apache.spark.sql.Row>> raw = new java.util.LinkedHashMap<>();
+    for (ResultTable t : ResultsSchema.ALL) {
+      Path p = Path.of(run, "aggregates", t.name());
+      if (Files.isDirectory(p)) {
+        raw.put(t, spark.read().parquet(p.toString()).collectAsList());
+      }
+    }
+    assertTrue(raw.size() >= 14, "the stages wrote their tables to aggregates/: " + raw.keySet());
+    for (int m : List.of(11, 60, 250)) {
+      var published = org.rwe.results.Suppression.applyAll(raw, m);
+      assertEquals(List.of(), org.rwe.results.DisclosureAudit.problems(published, m), "m=" + m);
+      Path out = tmp.resolve("m" + m);
+      for (var e : published.entrySet()) {
+        org.rwe.results.ResultWriter.write(
+            spark.createDataFrame(e.getValue(), e.getKey().schema()),
+            e.getKey(),
+            out.resolve("results/" + e.getKey().name()).toString());
+      }
+      assertEquals(List.of(), ShareableScan.scan(out, m).problems(), "m=" + m);
+    }
+    // Unmasked, the same tables fail the independent scan: it can see a leak.
+    Path unmasked = tmp.resolve("unmasked");
+    for (var e : raw.entrySet()) {
+      org.rwe.results.ResultWriter.write(
+          spark.createDataFrame(e.getValue(), e.getKey().schema()),
+          e.getKey(),
+          unmasked.resolve("results/" + e.getKey().name()).toString());
+    }
+    assertTrue(
+        ShareableScan.scan(unmasked, 11).problems().stream()
+            .anyMatch(x -> x.startsWith("across tables")),
+        "unmasked tables show differences across tables");
+  }
+
   @Test
   void shareableTablesHoldNoSmallCellAndNoPersonLevelColumn() throws Exception {
     ShareableScan.Result scan = ShareableScan.scan(Path.of(run), 11);

@@ -309,8 +309,10 @@ class ResumeTest {
     assertEquals("failed", m.get("status").asText());
     assertEquals(4, m.get("exit_code").asInt());
     assertEquals("outcomes", m.get("error").get("stage").asText());
-    assertTrue(Files.isDirectory(work.resolve("results/diagnostics_summary")));
-    assertTrue(Files.isDirectory(work.resolve("results/cohort_method_result")));
+    // The tables are there for review, unmasked (restricted), and nothing is shareable yet.
+    assertTrue(Files.isDirectory(work.resolve("aggregates/diagnostics_summary")));
+    assertTrue(Files.isDirectory(work.resolve("aggregates/cohort_method_result")));
+    assertFalse(Files.exists(work.resolve("results/cohort_method_result")));
     assertFalse(Files.exists(work.resolve("_SUCCESS")));
     assertFalse(Files.exists(work.resolve("_stages/outcomes.json")));
     assertEquals(manifestBefore, Files.readString(published.resolve("_manifest.json")));

@@ -68,7 +68,7 @@ class StageTest {
     assertEquals(from(Stage.FEATURES), changedBy("features.minSubjects", "7"));
     assertEquals(from(Stage.PROPENSITY), changedBy("propensity.crossValidationFolds", "5"));
     assertEquals(from(Stage.MATCH), changedBy("studyPopulation.minDaysAtRisk", "2"));
-    assertEquals(from(Stage.PROPENSITY), changedBy("results.minCellCount", "5"));
+    assertEquals(from(Stage.OUTCOMES), changedBy("results.minCellCount", "5"));
     assertEquals(from(Stage.MATCH), changedBy("defaults.analysis.caliper", "0.1"));
     assertEquals(
         from(Stage.MATCH), changedBy("studyPopulation.removeDuplicateSubjects", "remove all"));
@@ -218,16 +218,20 @@ class StageTest {
         }
       }
     }
+    // The stages write their tables unmasked to aggregates/; the last stage alone publishes them,
+    // all together, to results/ (disclosure control across tables needs every table at once).
+    assertEquals(Stage.last(), owner.get("results"), "results/ is published by the last stage");
     for (ResultTable t : ResultsSchema.ALL) {
-      Stage s = owner.get("results/" + t.name());
-      assertTrue(s != null, "no stage declares results/" + t.name() + " among its outputs");
+      Stage s = owner.get("aggregates/" + t.name());
+      assertTrue(s != null, "no stage declares aggregates/" + t.name() + " among its outputs");
       // A table with counts masked by results.minCellCount must be recomputed when it changes.
       boolean masked =
           t.columns().stream().anyMatch(c -> c.minCellCounted() || !c.sources().isEmpty());
       if (masked) {
         assertTrue(
-            dependsOn(s, "results"),
-            s + " writes " + t.name() + " with masked counts but does not depend on 'results'");
+            dependsOn(Stage.last(), "results"),
+            t.name()
+                + " has masked counts but the stage that masks it does not depend on 'results'");
       }
     }
   }

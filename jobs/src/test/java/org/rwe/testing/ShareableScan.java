@@ -129,6 +129,7 @@ public final class ShareableScan {
         problems.add("report/csv/" + file + ": differs from results/" + name);
       }
     }
+    crossTable(results, m, problems);
     return new Result(problems, parquet.size(), csvFiles, masked[0], withheld[0]);
   }
 
@@ -252,6 +253,12 @@ public final class ShareableScan {
               problems.add(at + ": " + c.name() + " = " + v + " rests on a masked value");
             }
           }
+          case CURVE -> {
+            Object s = r.get(c.sources().get(0));
+            if (s != null && ((Number) s).doubleValue() < 0 && v != null) {
+              problems.add(at + ": " + c.name() + " = " + v + " is read at a masked count");
+            }
+          }
           default -> {}
         }
       }
@@ -350,5 +357,134 @@ public final class ShareableScan {
         }
       }
     }
+  }
+
+  /**
+   * The differences a reader can take between tables and rows, in SQL over the Parquet files: the
+   * same step across analyses, consecutive steps, arm sizes of the balance table (table 1) against
+   * attrition and cohort_method_result, incidence_rate against cohort_method_result, numbers at
+   * risk against subjects, subgroups against their population, outcomes by a horizon against all
+   * outcomes. Any two published counts of nested or identical groups must differ by 0 or at least
+   * m. Written apart from the pipeline's CrossTable, as a reader with DuckDB would.
+   */
+  static void crossTable(Path results, int m, List<String> problems) {
+    List<String> parts = new ArrayList<>();
+    for (String arm : List.of("target", "comparator")) {
+      String subjects = arm + "_subjects";
+      if (Files.isDirectory(results.resolve("attrition"))) {
+        String att = parquet(results, "attrition");
+        parts.add(
+            "SELECT 'population ' || outcome_id AS fam, '"
+                + arm
+                + "' AS arm, "
+                + subjects
+                + " AS n, 'attrition a' || analysis_id || ' o' || outcome_id || ' step ' ||"
+                + " sequence_number AS src FROM "
+                + att
+                + " WHERE outcome_id <> 0");
+        parts.add(
+            "SELECT 'population ' || o.outcome_id, '"
+                + arm
+                + "', s."
+                + subjects
+                + ", 'attrition shared step ' || s.sequence_number FROM "
+                + att
+                + " s, (SELECT DISTINCT outcome_id FROM "
+                + att
+                + " WHERE outcome_id <> 0) o WHERE s.outcome_id = 0");
+      }
+      for (String t :
+          List.of(
+              "cohort_method_result",
+              "incidence_rate",
+              "follow_up_dist",
+              "continuous_outcome_result")) {
+        pop(results, t, arm, subjects, "'population ' || outcome_id", parts);
+      }
+      pop(
+          results,
+          "covariate_balance",
+          arm,
+          subjects + "_before",
+          "'population ' || outcome_id",
+          parts);
+      pop(
+          results,
+          "covariate_balance",
+          arm,
+          subjects + "_after",
+          "'population ' || outcome_id",
+          parts);
+      String perAnalysis = "' a' || analysis_id || ' o' || outcome_id";
+      pop(results, "cohort_method_result", arm, subjects, "'at risk' || " + perAnalysis, parts);
+      pop(
+          results,
+          "kaplan_meier_dist",
+          arm,
+          arm + "_at_risk",
+          "'at risk' || " + perAnalysis,
+          parts);
+      pop(results, "absolute_risk", arm, arm + "_at_risk", "'at risk' || " + perAnalysis, parts);
+      pop(results, "interaction_result", arm, subjects, "'at risk' || " + perAnalysis, parts);
+      for (String t :
+          List.of(
+              "cohort_method_result", "incidence_rate", "interaction_result", "absolute_risk")) {
+        pop(results, t, arm, arm + "_outcomes", "'outcomes' || " + perAnalysis, parts);
+      }
+    }
+    if (parts.isEmpty()) {
+      return;
+    }
+    String counts = String.join(" UNION ALL ", parts);
+    for (Map<String, Object> r :
+        DuckDb.query(
+            "WITH c AS ("
+                + counts
+                + "), k AS (SELECT DISTINCT fam, arm, n, first(src ORDER BY src) AS src FROM c"
+                + " WHERE n >= 0 GROUP BY fam, arm, n) SELECT a.fam, a.arm, a.n AS n1, a.src AS s1,"
+                + " b.n AS n2, b.src AS s2 FROM k a JOIN k b ON a.fam = b.fam AND a.arm = b.arm"
+                + " AND a.n > b.n AND a.n - b.n < "
+                + m
+                + " ORDER BY 1, 2, 3 LIMIT 200")) {
+      problems.add(
+          "across tables ("
+              + r.get("fam")
+              + ", "
+              + r.get("arm")
+              + "): "
+              + r.get("s1")
+              + " = "
+              + r.get("n1")
+              + " and "
+              + r.get("s2")
+              + " = "
+              + r.get("n2")
+              + " differ by "
+              + (((Number) r.get("n1")).longValue() - ((Number) r.get("n2")).longValue()));
+    }
+  }
+
+  private static String parquet(Path results, String table) {
+    return "read_parquet('" + results.resolve(table) + "/*.parquet')";
+  }
+
+  private static void pop(
+      Path results, String table, String arm, String column, String fam, List<String> parts) {
+    if (!Files.isDirectory(results.resolve(table))) {
+      return;
+    }
+    parts.add(
+        "SELECT "
+            + fam
+            + ", '"
+            + arm
+            + "', "
+            + column
+            + ", '"
+            + table
+            + "."
+            + column
+            + " a' || analysis_id || ' o' || outcome_id FROM "
+            + parquet(results, table));
   }
 }
