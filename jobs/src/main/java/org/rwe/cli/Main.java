@@ -67,7 +67,9 @@ public final class Main implements Callable<Integer> {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String k : known) {
-      int d = distance(typed, k);
+      int d =
+          org.apache.commons.text.similarity.LevenshteinDistance.getDefaultInstance()
+              .apply(typed, k);
       if (d < bestDistance) {
         best = k;
         bestDistance = d;
@@ -75,30 +77,6 @@ public final class Main implements Callable<Integer> {
     }
     int allowed = typed.length() <= 3 ? 1 : 2;
     return bestDistance <= allowed ? best : null;
-  }
-
-  /** Levenshtein distance, with a swap of two neighbours counted as one edit. */
-  static int distance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      d[i][0] = i;
-    }
-    for (int j = 0; j <= b.length(); j++) {
-      d[0][j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1
-            && j > 1
-            && a.charAt(i - 1) == b.charAt(j - 2)
-            && a.charAt(i - 2) == b.charAt(j - 1)) {
-          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-      }
-    }
-    return d[a.length()][b.length()];
   }
 
   /**

@@ -28,14 +28,20 @@ final class Disclosure {
 
   private Disclosure() {}
 
-  /** Tables published and cells masked or withheld, for the stage's counts. */
-  static Map<String, Long> publish(RunContext ctx) throws IOException {
+  /** What the gate published: the rows of each table, and counts for the stage's log. */
+  record Published(Map<ResultTable, List<Row>> tables, Map<String, Long> counts) {}
+
+  /**
+   * Publishes the run's result tables; the report is built from the rows returned (the same as
+   * written to results/), so results/ is not read back.
+   */
+  static Published publish(RunContext ctx) throws IOException {
     ctx.jobGroup(Stage.REPORT, "disclosure control of the result tables");
     FileSystem fs =
         new Path(ctx.workDir()).getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
     int m = ctx.settings().minCellCount();
     long start = System.nanoTime();
-    // Result tables are study-sized aggregates (analyses x outcomes x covariates or days).
+    long bound = rowBound(ctx, fs);
     Map<ResultTable, List<Row>> raw = new LinkedHashMap<>();
     for (ResultTable t : ResultsSchema.ALL) {
       if (!fs.exists(new Path(ctx.aggregatePath(t.name())))) {
@@ -43,7 +49,19 @@ final class Disclosure {
       }
       Dataset<Row> df = ctx.readAggregate(t.name());
       ResultWriter.validate(df, t);
-      raw.put(t, df.collectAsList());
+      // Result tables are study-sized; the limit makes a table that is not (a bug upstream)
+      // fail here instead of filling the driver.
+      List<Row> rows = df.limit((int) Math.min(Integer.MAX_VALUE, bound + 1)).collectAsList();
+      if (rows.size() > bound) {
+        throw new IllegalStateException(
+            "Result table "
+                + t.name()
+                + " has more than "
+                + bound
+                + " rows, more than a study of this size can make (analyses x outcomes x"
+                + " (covariates + days)): not collected to the driver");
+      }
+      raw.put(t, rows);
     }
     long t0 = System.nanoTime();
     LOG.info("disclosure control: read {} tables in {} ms", raw.size(), (t0 - start) / 1_000_000);
@@ -71,7 +89,22 @@ final class Disclosure {
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("results_tables", (long) published.size());
     counts.put("cells_masked_or_withheld", hidden);
-    return counts;
+    return new Published(published, counts);
+  }
+
+  /**
+   * The most rows a result table of this study can have: per analysis (and the shared rows) and
+   * outcome, one per covariate or one per day of follow-up (at most 100 years), plus the per-table
+   * rows of ingest and the propensity model.
+   */
+  static long rowBound(RunContext ctx, FileSystem fs) throws IOException {
+    long covariates = 0;
+    if (fs.exists(new Path(ctx.stagePath("features", "covariate_ref")))) {
+      covariates = ctx.read("features", "covariate_ref").count();
+    }
+    long analyses = ctx.settings().analyses().size() + 1L;
+    long outcomes = ctx.settings().outcomes().size() + 1L;
+    return analyses * outcomes * (covariates + 36_600) + covariates + 10_000;
   }
 
   private static long changed(List<Row> before, List<Row> after) {

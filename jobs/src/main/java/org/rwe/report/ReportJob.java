@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.rwe.config.AnalysisSettings;
 import org.rwe.config.CohortSettings;
@@ -20,33 +19,23 @@ import org.rwe.config.OutcomeDefinition;
 import org.rwe.config.StudyPopulationSettings;
 import org.rwe.config.StudySettings;
 import org.rwe.results.ResultTable;
-import org.rwe.results.ResultWriter;
 import org.rwe.results.ResultsSchema;
 import org.rwe.run.RunContext;
-import org.rwe.run.Stage;
 
 /**
  * The report job: publishes the run's result tables through {@link Disclosure} (never person-level
- * data), checks each against its declaration, and writes {@code report/index.html} and {@code
- * report/csv/<table>.csv}.
+ * data; each checked against its declaration there), and writes {@code report/index.html} and
+ * {@code report/csv/<table>.csv} from the rows published.
  */
 public final class ReportJob {
   private ReportJob() {}
 
   public static Map<String, Long> run(RunContext ctx) throws IOException {
-    Map<String, Long> published = Disclosure.publish(ctx);
-    ctx.jobGroup(Stage.REPORT, "read the result tables");
+    Disclosure.Published published = Disclosure.publish(ctx);
     FileSystem fs =
         new Path(ctx.workDir()).getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
     Map<String, List<Row>> rows = new LinkedHashMap<>();
-    for (ResultTable t : ResultsSchema.ALL) {
-      if (!fs.exists(new Path(ctx.resultPath(t.name())))) {
-        continue;
-      }
-      Dataset<Row> df = ctx.readResult(t.name());
-      ResultWriter.validate(df, t);
-      rows.put(t.name(), df.collectAsList());
-    }
+    published.tables().forEach((t, r) -> rows.put(t.name(), r));
     ReportInput input = input(ctx, rows);
     String html = ReportHtml.render(input);
 
@@ -59,7 +48,7 @@ public final class ReportJob {
       write(fs, new Path(report, "csv/" + t.name() + ".csv"), Csv.render(t, e.getValue()));
       csvFiles++;
     }
-    Map<String, Long> counts = new LinkedHashMap<>(published);
+    Map<String, Long> counts = new LinkedHashMap<>(published.counts());
     counts.put("tables", (long) rows.size());
     counts.put("csv_files", csvFiles);
     counts.put("html_bytes", (long) html.getBytes(StandardCharsets.UTF_8).length);

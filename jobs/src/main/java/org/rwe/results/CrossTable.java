@@ -41,6 +41,23 @@ public final class CrossTable {
     int rows();
 
     Object get(int row, String column);
+
+    /** The rows of a table, each an array or a Row in the table's column order. */
+    static View of(ResultTable table, List<?> rows) {
+      return new View() {
+        @Override
+        public int rows() {
+          return rows.size();
+        }
+
+        @Override
+        public Object get(int row, String column) {
+          Object r = rows.get(row);
+          int c = table.indexOf(column);
+          return r instanceof Object[] a ? a[c] : ((org.apache.spark.sql.Row) r).get(c);
+        }
+      };
+    }
   }
 
   /**
@@ -68,6 +85,30 @@ public final class CrossTable {
 
   private static final List<String> ARMS = List.of("target", "comparator");
 
+  /**
+   * A column of a table in the families of its rows: {@code column} with "%s" for the arm;
+   * population families are per outcome, the others ({@code perAnalysis}) per analysis and outcome.
+   */
+  private record Member(String table, String column, String kind, boolean perAnalysis) {}
+
+  private static final List<Member> MEMBERS =
+      List.of(
+          new Member("attrition", "%s_subjects", "population", false),
+          new Member("cohort_method_result", "%s_subjects", "population", false),
+          new Member("incidence_rate", "%s_subjects", "population", false),
+          new Member("follow_up_dist", "%s_subjects", "population", false),
+          new Member("covariate_balance", "%s_subjects_before", "population", false),
+          new Member("covariate_balance", "%s_subjects_after", "population", false),
+          new Member("continuous_outcome_result", "%s_subjects", "population", false),
+          new Member("cohort_method_result", "%s_subjects", "at risk", true),
+          new Member("kaplan_meier_dist", "%s_at_risk", "at risk", true),
+          new Member("absolute_risk", "%s_at_risk", "at risk", true),
+          new Member("interaction_result", "%s_subjects", "at risk", true),
+          new Member("cohort_method_result", "%s_outcomes", "outcomes", true),
+          new Member("incidence_rate", "%s_outcomes", "outcomes", true),
+          new Member("interaction_result", "%s_outcomes", "outcomes", true),
+          new Member("absolute_risk", "%s_outcomes", "outcomes", true));
+
   /** The families of the tables present; tables are named as in {@link ResultsSchema}. */
   public static List<Family> families(Map<String, View> tables) {
     Map<String, List<Cell>> families = new LinkedHashMap<>();
@@ -85,50 +126,8 @@ public final class CrossTable {
       }
     }
     for (String arm : ARMS) {
-      String subjects = arm + "_subjects";
-      String outcomeCount = arm + "_outcomes";
-      // population: per outcome, across analyses and tables.
-      add(families, tables, "attrition", subjects, arm, "population", false, outcomes);
-      for (String t : List.of("cohort_method_result", "incidence_rate", "follow_up_dist")) {
-        add(families, tables, t, subjects, arm, "population", false, outcomes);
-      }
-      add(
-          families,
-          tables,
-          "covariate_balance",
-          subjects + "_before",
-          arm,
-          "population",
-          false,
-          outcomes);
-      add(
-          families,
-          tables,
-          "covariate_balance",
-          subjects + "_after",
-          arm,
-          "population",
-          false,
-          outcomes);
-      add(
-          families,
-          tables,
-          "continuous_outcome_result",
-          subjects,
-          arm,
-          "population",
-          false,
-          outcomes);
-      // at risk: per analysis and outcome.
-      add(families, tables, "cohort_method_result", subjects, arm, "at risk", true, outcomes);
-      add(families, tables, "kaplan_meier_dist", arm + "_at_risk", arm, "at risk", true, outcomes);
-      add(families, tables, "absolute_risk", arm + "_at_risk", arm, "at risk", true, outcomes);
-      add(families, tables, "interaction_result", subjects, arm, "at risk", true, outcomes);
-      // outcomes: per analysis and outcome.
-      for (String t :
-          List.of(
-              "cohort_method_result", "incidence_rate", "interaction_result", "absolute_risk")) {
-        add(families, tables, t, outcomeCount, arm, "outcomes", true, outcomes);
+      for (Member mb : MEMBERS) {
+        add(families, tables, mb, arm, outcomes);
       }
     }
     List<Family> out = new ArrayList<>();
@@ -144,12 +143,13 @@ public final class CrossTable {
   private static void add(
       Map<String, List<Cell>> families,
       Map<String, View> tables,
-      String table,
-      String column,
+      Member member,
       String arm,
-      String kind,
-      boolean perAnalysis,
       TreeSet<Integer> outcomes) {
+    String table = member.table();
+    String column = member.column().formatted(arm);
+    String kind = member.kind();
+    boolean perAnalysis = member.perAnalysis();
     View v = tables.get(table);
     if (v == null) {
       return;

@@ -31,26 +31,14 @@ public final class DisclosureAudit {
       List<Row> rows = e.getValue();
       cells(t, rows, m, problems);
       sums(t, rows, m, problems);
-      views.put(
-          t.name(),
-          new CrossTable.View() {
-            @Override
-            public int rows() {
-              return rows.size();
-            }
-
-            @Override
-            public Object get(int row, String column) {
-              return rows.get(row).get(t.indexOf(column));
-            }
-          });
+      views.put(t.name(), CrossTable.View.of(t, rows));
     }
     Map<String, ResultTable> byName = new LinkedHashMap<>();
     published.keySet().forEach(t -> byName.put(t.name(), t));
     for (CrossTable.Family f : CrossTable.families(views)) {
       TreeMap<Long, CrossTable.Cell> byValue = new TreeMap<>();
       for (CrossTable.Cell c : f.cells()) {
-        Long v = known(views.get(c.table()).get(c.row(), c.column()));
+        Long v = known(value(views, c));
         if (v != null) {
           byValue.putIfAbsent(v, c);
         }
@@ -72,9 +60,9 @@ public final class DisclosureAudit {
       }
     }
     for (CrossTable.ArmSum sum : CrossTable.armSums(views)) {
-      Long total = known(views.get("propensity_summary").get(sum.total().row(), "subjects_fitted"));
-      Long t = known(views.get("attrition").get(sum.target().row(), "target_subjects"));
-      Long c = known(views.get("attrition").get(sum.comparator().row(), "comparator_subjects"));
+      Long total = known(value(views, sum.total()));
+      Long t = known(value(views, sum.target()));
+      Long c = known(value(views, sum.comparator()));
       if (total == null || (t == null && c == null)) {
         continue;
       }
@@ -89,6 +77,10 @@ public final class DisclosureAudit {
       }
     }
     return problems;
+  }
+
+  private static Object value(Map<String, CrossTable.View> views, CrossTable.Cell c) {
+    return views.get(c.table()).get(c.row(), c.column());
   }
 
   /** A published count (a mask -m or a withheld null is unknown). */
@@ -116,34 +108,23 @@ public final class DisclosureAudit {
         } else if (col.kind() == Kind.MEAN) {
           double x = ((Number) v).doubleValue();
           Long size = known(rows.get(r).get(t.indexOf(col.sources().get(0))));
-          if (size != null && x > 0 && x * size < m - 1e-6) {
-            problems.add(
-                where(t, rows.get(r))
-                    + "."
-                    + col.name()
-                    + " = "
-                    + x
-                    + " stands for "
-                    + x * size
-                    + " subjects");
-          }
-          if (size != null
-              && x > 0
-              && x <= 1
-              && (1 - x) * size > 1e-6
-              && (1 - x) * size < m - 1e-6) {
-            problems.add(
-                where(t, rows.get(r))
-                    + "."
-                    + col.name()
-                    + " = "
-                    + x
-                    + " leaves out "
-                    + (1 - x) * size
-                    + " subjects");
+          if (size != null && x > 0) {
+            String at = where(t, rows.get(r)) + "." + col.name() + " = " + x;
+            // The subjects a share stands for, and (for a share) those it leaves out.
+            impliedCount(at + " stands for ", x * size, m, problems);
+            if (x <= 1) {
+              impliedCount(at + " leaves out ", (1 - x) * size, m, problems);
+            }
           }
         }
       }
+    }
+  }
+
+  /** A number of subjects implied by a mean, with a tolerance for the mean's rounding. */
+  private static void impliedCount(String what, double n, int m, List<String> problems) {
+    if (n > 1e-6 && n < m - 1e-6) {
+      problems.add(what + n + " subjects");
     }
   }
 

@@ -11,24 +11,12 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * Writes a shareable result table: checks it against its declaration (names, order, types), masks
- * small cells, sorts it so that the bytes do not depend on partitioning, and writes one Parquet
- * file.
+ * Writes a result table: checks it against its declaration (names, order, types), sorts it so that
+ * the bytes do not depend on partitioning, and writes one Parquet file. Masking is the caller's
+ * ({@link Suppression}, applied to every table of a run together before they are published).
  */
 public final class ResultWriter {
   private ResultWriter() {}
-
-  /**
-   * Applies the small-cell rules of {@link Suppression} as the table's declaration says. Result
-   * tables are aggregates, so their rows are brought to the driver for it.
-   */
-  public static Dataset<Row> suppress(Dataset<Row> df, ResultTable table, int minCellCount) {
-    if (minCellCount <= 1) {
-      return df;
-    }
-    List<Row> masked = Suppression.apply(df.collectAsList(), table, minCellCount);
-    return df.sparkSession().createDataFrame(masked, table.schema());
-  }
 
   /** Fails on any drift between the data and the declared schema. */
   public static void validate(Dataset<Row> df, ResultTable table) {
@@ -59,14 +47,9 @@ public final class ResultWriter {
     }
   }
 
-  public static void write(Dataset<Row> df, ResultTable table, String dir, int minCellCount) {
-    write(suppress(df, table, minCellCount), table, dir);
-  }
-
   /** Writes the table as it is (already masked, or unmasked to a restricted folder). */
   public static void write(Dataset<Row> df, ResultTable table, String dir) {
     validate(df, table);
-    Dataset<Row> masked = df;
     // Sort by every sortable column: the file is then the same whatever the partitioning.
     Column[] order =
         table.columns().stream()
@@ -74,6 +57,6 @@ public final class ResultWriter {
             .filter(c -> !(c.type() instanceof org.apache.spark.sql.types.ArrayType))
             .map(c -> col(c.name()).asc_nulls_first())
             .toArray(Column[]::new);
-    masked.coalesce(1).sortWithinPartitions(order).write().mode(SaveMode.Overwrite).parquet(dir);
+    df.coalesce(1).sortWithinPartitions(order).write().mode(SaveMode.Overwrite).parquet(dir);
   }
 }

@@ -91,21 +91,7 @@ public final class Suppression {
 
   private static Map<String, CrossTable.View> views(Map<ResultTable, Table> work) {
     Map<String, CrossTable.View> views = new LinkedHashMap<>();
-    work.forEach(
-        (decl, t) ->
-            views.put(
-                decl.name(),
-                new CrossTable.View() {
-                  @Override
-                  public int rows() {
-                    return t.raw.size();
-                  }
-
-                  @Override
-                  public Object get(int row, String column) {
-                    return t.raw.get(row)[decl.indexOf(column)];
-                  }
-                }));
+    work.forEach((decl, t) -> views.put(decl.name(), CrossTable.View.of(decl, t.raw)));
     return views;
   }
 
@@ -144,12 +130,8 @@ public final class Suppression {
       boolean keep = true;
       while (!kept.isEmpty() && v - kept.peek() < m) {
         long prev = kept.peek();
-        if (bestRank(byValue.get(prev)) < bestRank(byValue.get(v))) {
-          keep = false; // v matters less: it goes, the kept values stay as they are
-          break;
-        }
-        if (bestRank(byValue.get(prev)) == bestRank(byValue.get(v))) {
-          keep = false; // equal rank: the larger value goes
+        if (bestRank(byValue.get(prev)) <= bestRank(byValue.get(v))) {
+          keep = false; // v matters less, or as much and is larger: it goes
           break;
         }
         kept.pop(); // prev matters less: it goes, and v is compared with the value before it

@@ -120,8 +120,7 @@ class ReportTest {
       org.rwe.results.ResultWriter.write(
           spark.createDataFrame(e.getValue(), e.getKey().schema()),
           e.getKey(),
-          raw.resolve("results/" + e.getKey().name()).toString(),
-          0);
+          raw.resolve("results/" + e.getKey().name()).toString());
     }
     Files.createDirectories(raw.resolve("results/person_dates"));
     spark
