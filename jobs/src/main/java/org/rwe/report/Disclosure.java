@@ -1,6 +1,7 @@
 package org.rwe.report;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,26 +43,38 @@ final class Disclosure {
     int m = ctx.settings().minCellCount();
     long start = System.nanoTime();
     long bound = rowBound(ctx, fs);
-    Map<ResultTable, List<Row>> raw = new LinkedHashMap<>();
+    List<ResultTable> present = new ArrayList<>();
     for (ResultTable t : ResultsSchema.ALL) {
-      if (!fs.exists(new Path(ctx.aggregatePath(t.name())))) {
-        continue;
+      if (fs.exists(new Path(ctx.aggregatePath(t.name())))) {
+        present.add(t);
       }
-      Dataset<Row> df = ctx.readAggregate(t.name());
-      ResultWriter.validate(df, t);
-      // Result tables are study-sized; the limit makes a table that is not (a bug upstream)
-      // fail here instead of filling the driver.
-      List<Row> rows = df.limit((int) Math.min(Integer.MAX_VALUE, bound + 1)).collectAsList();
-      if (rows.size() > bound) {
-        throw new IllegalStateException(
-            "Result table "
-                + t.name()
-                + " has more than "
-                + bound
-                + " rows, more than a study of this size can make (analyses x outcomes x"
-                + " (covariates + days)): not collected to the driver");
-      }
-      raw.put(t, rows);
+    }
+    // Tables are small: the time per table is planning and scheduling, so they are read (and
+    // written below) side by side; each table's rows do not depend on the others'.
+    List<List<Row>> read =
+        eachTable(
+            present,
+            t -> {
+              Dataset<Row> df = ctx.readAggregate(t.name());
+              ResultWriter.validate(df, t);
+              // Result tables are study-sized; the limit makes a table that is not (a bug
+              // upstream) fail here instead of filling the driver.
+              List<Row> rows =
+                  df.limit((int) Math.min(Integer.MAX_VALUE, bound + 1)).collectAsList();
+              if (rows.size() > bound) {
+                throw new IllegalStateException(
+                    "Result table "
+                        + t.name()
+                        + " has more than "
+                        + bound
+                        + " rows, more than a study of this size can make (analyses x outcomes x"
+                        + " (covariates + days)): not collected to the driver");
+              }
+              return rows;
+            });
+    Map<ResultTable, List<Row>> raw = new LinkedHashMap<>();
+    for (int i = 0; i < present.size(); i++) {
+      raw.put(present.get(i), read.get(i));
     }
     long t0 = System.nanoTime();
     LOG.info("disclosure control: read {} tables in {} ms", raw.size(), (t0 - start) / 1_000_000);
@@ -80,16 +93,59 @@ final class Disclosure {
     long hidden = 0;
     for (Map.Entry<ResultTable, List<Row>> e : published.entrySet()) {
       hidden += changed(raw.get(e.getKey()), e.getValue());
-      ResultWriter.write(
-          ctx.spark().createDataFrame(e.getValue(), e.getKey().schema()),
-          e.getKey(),
-          ctx.resultPath(e.getKey().name()));
     }
+    eachTable(
+        new ArrayList<>(published.keySet()),
+        t -> {
+          ResultWriter.write(
+              ctx.spark().createDataFrame(published.get(t), t.schema()),
+              t,
+              ctx.resultPath(t.name()));
+          return null;
+        });
     LOG.info("disclosure control: wrote results/ in {} ms", (System.nanoTime() - t0) / 1_000_000);
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("results_tables", (long) published.size());
     counts.put("cells_masked_or_withheld", hidden);
     return new Published(published, counts);
+  }
+
+  /** Up to this many tables are read or written at once (Spark runs concurrent jobs). */
+  private static final int CONCURRENT_TABLES = 4;
+
+  /** {@code task} for each table, side by side; results in the order of {@code tables}. */
+  private static <T> List<T> eachTable(
+      List<ResultTable> tables, java.util.function.Function<ResultTable, T> task) {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            Math.max(1, Math.min(tables.size(), CONCURRENT_TABLES)));
+    try {
+      List<java.util.concurrent.Future<T>> futures = new ArrayList<>();
+      for (ResultTable t : tables) {
+        futures.add(pool.submit(() -> task.apply(t)));
+      }
+      List<T> out = new ArrayList<>();
+      for (java.util.concurrent.Future<T> f : futures) {
+        try {
+          out.add(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          // The task's own exception, as if run here (SparkException is checked in Java but
+          // thrown undeclared; the pipeline classifies it by its type and causes).
+          throw Disclosure.<RuntimeException>rethrow(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E rethrow(Throwable t) throws E {
+    throw (E) t;
   }
 
   /**

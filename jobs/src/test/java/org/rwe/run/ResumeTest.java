@@ -137,10 +137,12 @@ class ResumeTest {
   }
 
   /**
-   * The first run of an id killed in the middle of 'match' leaves its work folder with the earlier
-   * stages stamped, part of match's output, no match stamp (here also a stale outcomes stamp of an
-   * earlier attempt), and nothing published: the next run continues there, recomputes match and
-   * outcomes, and publishes the same results as the uninterrupted run.
+   * The first run of an id killed in the middle of 'outcomes' leaves its work folder with the
+   * earlier stages stamped, part of outcomes' output (one aggregate table missing), no outcomes
+   * stamp (here also a stale report stamp of an earlier attempt), and nothing published: the next
+   * run continues there, recomputes outcomes and the report, and publishes the same results as the
+   * uninterrupted run. (Which stage is killed does not matter to the resume logic; outcomes is the
+   * cheapest one with a stage after it.)
    */
   @Test
   void aRunKilledInAStageContinuesFromThatStageWithTheSameResults() throws IOException {
@@ -148,13 +150,14 @@ class ResumeTest {
     Files.move(published, work);
     Files.delete(studyDir.resolve("latest"));
     Files.delete(work.resolve("_SUCCESS"));
-    Files.delete(work.resolve("_stages/match.json"));
-    SampleRun.deleteTree(work.resolve("match/study_population"));
-    SampleRun.deleteTree(work.resolve("results/attrition"));
+    Files.delete(work.resolve("_stages/outcomes.json"));
+    assertTrue(Files.exists(work.resolve("_stages/report.json")), "a stale later stamp");
+    SampleRun.deleteTree(work.resolve("aggregates/cohort_method_result"));
+    SampleRun.deleteTree(work.resolve("results"));
 
     run(null, Pipeline.jobs());
 
-    assertEquals(expected(Stage.MATCH), statuses(manifest(published)));
+    assertEquals(expected(Stage.OUTCOMES), statuses(manifest(published)));
     assertEquals(List.of(), RunCompare.differences(sample.studyDir().resolve("e2e"), published));
     assertEquals(SampleRun.RUN_ID, Files.readString(studyDir.resolve("latest")).trim());
     assertEquals(List.of(), leftovers());
@@ -162,9 +165,10 @@ class ResumeTest {
 
   /**
    * A real SIGKILL (the short version of KillAndResumeIT, which is opt-in): a child JVM re-running
-   * outcomes ({@code --from outcomes}) is killed while the stage writes its result tables; a reader
-   * polling all along never sees a partial run, the published run is untouched, and running the
-   * same command again continues in the work folder and publishes the same results.
+   * outcomes ({@code --from outcomes}) is killed while the stage writes its result tables (to the
+   * restricted aggregates/, which the report stage masks into results/); a reader polling all along
+   * never sees a partial run, the published run is untouched, and running the same command again
+   * continues in the work folder and publishes the same results.
    */
   @Test
   void aRunKilledWithSigkillWhileWritingResultsResumesToTheSameResults() throws Exception {
@@ -208,11 +212,11 @@ class ResumeTest {
               dir.resolve("logs"))) {
         child.awaitLine(
             l -> l.contains("stage outcomes started"), java.time.Duration.ofMinutes(10));
-        Path results = studyDir.resolve(SampleRun.RUN_ID + ".inprogress/results");
+        Path aggregates = studyDir.resolve(SampleRun.RUN_ID + ".inprogress/aggregates");
         // Killed once the stage has begun to write its tables (or after 20 s at most).
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline
-            && !Files.exists(results.resolve("cohort_method_result"))) {
+            && !Files.exists(aggregates.resolve("cohort_method_result"))) {
           ChildProcess.sleep(50);
         }
         ChildProcess.sleep(300);
@@ -320,14 +324,15 @@ class ResumeTest {
   }
 
   /**
-   * The disk fills up while outcomes writes its result table (ENOSPC in a Spark task): exit code 5,
-   * one line naming the run folder and the cause, and the published run as it was.
+   * The disk fills up while outcomes writes its result table to aggregates/ (ENOSPC in a Spark
+   * task): exit code 5, one line naming the run folder and the cause, and the published run as it
+   * was.
    */
   @Test
   void aFullDiskFailsWithExitCodeFiveAndLeavesThePublishedRunAsItWas() throws IOException {
     SparkSession spark = SparkTestSession.get();
     var conf = spark.sparkContext().hadoopConfiguration();
-    FullDiskFileSystem.register(conf, "/results/cohort_method_result/");
+    FullDiskFileSystem.register(conf, "/aggregates/cohort_method_result/");
     List<String> before = RunCompare.tables(published);
     String manifestBefore = Files.readString(published.resolve("_manifest.json"));
     PrintStream old = System.err;
