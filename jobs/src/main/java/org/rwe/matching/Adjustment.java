@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -215,16 +214,19 @@ public final class Adjustment {
    * group's ids by the sets before it). The rows reach the task sorted by Spark's shuffle sort
    * (which spills), so only the task's buffers below hold one outcome in memory.
    *
-   * <p>Size of one group: a task holds one outcome's population of the matching: the buffers here
-   * (row id, person id, PS, arm, key: about 40 bytes a row) and GreedyMatcher's working set (about
-   * 200 bytes a subject with its boxed Subject, TreeSet and heap entries), so about 250 bytes a
-   * row, 2.5 GB for a 10 M-row outcome: that fits an executor with a few GB per task, 100 M rows
-   * would not. The greedy match cannot be split exactly: its global heap orders pairs across the
-   * whole score line, the rounds stop when no pair of the whole group matched, and the caliper is
-   * the sd of the whole outcome. Splitting at gaps in the score wider than the caliper keeps the
-   * pairs but not the round stop (a target of one part could take another comparator in a later
-   * round that the other part kept alive) nor the set ids, so it is not done; a larger group needs
-   * a larger task (spark.executor.memory / fewer cores per executor).
+   * <p>Size of one group: the task holds one outcome's population of the matching in primitive
+   * arrays: 44 bytes a row here (row id, person id, arm, PS, score, set), about 70 more in
+   * GreedyMatcher while it matches (its sorted copies, union-find links and heap; see there), and
+   * the arrays grow by half when full: about 130 bytes a row at the peak, so 1.3 GB for an outcome
+   * of 10 M rows (a LEGEND-size study; the sort before it spills, the task's rows are not held as
+   * objects). A task with less memory than that, or 100 M rows (13 GB), would not fit. The greedy
+   * match is not split: its one heap orders the pairs of the whole score line, a round ends the
+   * matching only when no pair of the whole group matched, the caliper is the sd of the whole
+   * outcome and the set ids are numbered in the order the sets form. Splitting at gaps in the score
+   * wider than the caliper would keep the pairs of round 1, but not the stop between rounds (with
+   * maxRatio > 1, one part's targets could get another comparator in a round the other part kept
+   * going) nor the set ids; so a larger group needs a larger task (more executor memory, or fewer
+   * cores an executor); with matchOnCovariateIds only GreedyMatcher's part is per group.
    */
   public static Dataset<Row> matchedSets(
       Dataset<Row> population, Dataset<Row> covariates, AnalysisSettings a) {
@@ -292,7 +294,7 @@ public final class Adjustment {
         @Override
         public boolean hasNext() {
           while (!current.hasNext() && pending != null) {
-            current = matchOutcome().iterator();
+            current = matchOutcome();
           }
           return current.hasNext();
         }
@@ -305,7 +307,7 @@ public final class Adjustment {
           return current.next();
         }
 
-        private List<Row> matchOutcome() {
+        private Iterator<Row> matchOutcome() {
           int outcomeId = pending.getInt(0);
           OutcomeRows o = new OutcomeRows();
           while (pending != null && pending.getInt(0) == outcomeId) {
@@ -352,10 +354,15 @@ public final class Adjustment {
         n++;
       }
 
-      List<Row> match(int outcomeId) {
+      /** The sets of this outcome's rows, numbered on from the previous key groups' sets. */
+      Iterator<Row> match(int outcomeId) {
         // The caliper is computed on the whole outcome population, as CohortMethod does.
         double cal = GreedyMatcher.caliperOnScale(caliper, caliperScale, Arrays.copyOf(ps, n));
-        List<Row> out = new ArrayList<>();
+        long[] set = new long[n];
+        double[] score = new double[n];
+        for (int i = 0; i < n; i++) {
+          score[i] = GreedyMatcher.score(ps[i], caliperScale, cal);
+        }
         long offset = 0;
         for (int g = 0; g < groups; g++) {
           int from = groupStart[g];
@@ -364,24 +371,47 @@ public final class Adjustment {
           for (int i = from; i < to; i++) {
             treated += treatment[i];
           }
-          boolean reverse = allowReverseMatch && treated > (to - from) - treated;
-          List<GreedyMatcher.Subject> subjects = new ArrayList<>(to - from);
-          for (int i = from; i < to; i++) {
-            int arm = reverse ? 1 - treatment[i] : treatment[i];
-            subjects.add(
-                new GreedyMatcher.Subject(
-                    rowId[i], personId[i], arm, GreedyMatcher.score(ps[i], caliperScale, cal)));
-          }
-          long maxStratum = -1;
-          for (GreedyMatcher.Assignment m : GreedyMatcher.match(subjects, maxRatio, cal)) {
-            if (m.stratumId() >= 0) {
-              out.add(RowFactory.create(outcomeId, m.rowId(), offset + m.stratumId()));
-              maxStratum = Math.max(maxStratum, m.stratumId());
+          if (allowReverseMatch && treated > (to - from) - treated) {
+            for (int i = from; i < to; i++) {
+              treatment[i] = 1 - treatment[i];
             }
+          }
+          long[] local =
+              GreedyMatcher.match(rowId, personId, treatment, score, from, to, maxRatio, cal);
+          long maxStratum = -1;
+          for (int i = from; i < to; i++) {
+            long s = local[i - from];
+            set[i] = s < 0 ? -1 : offset + s;
+            maxStratum = Math.max(maxStratum, s);
           }
           offset += maxStratum + 1;
         }
-        return out;
+        return new Iterator<>() {
+          private int i = next(0);
+
+          private int next(int from) {
+            int j = from;
+            while (j < n && set[j] < 0) {
+              j++;
+            }
+            return j;
+          }
+
+          @Override
+          public boolean hasNext() {
+            return i < n;
+          }
+
+          @Override
+          public Row next() {
+            if (i >= n) {
+              throw new java.util.NoSuchElementException();
+            }
+            Row r = RowFactory.create(outcomeId, rowId[i], set[i]);
+            i = next(i + 1);
+            return r;
+          }
+        };
       }
     }
   }
