@@ -8,19 +8,21 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.rwe.config.AnalysisSettings;
+import org.rwe.config.StudyPopulationSettings;
 
 /**
  * The adjustments of CohortMethod on a study population with propensity scores, per outcome:
@@ -151,21 +153,83 @@ public final class Adjustment {
   }
 
   /**
-   * matchOnPs, on the driver one outcome at a time (bound: about 40 bytes per row of one outcome's
-   * population). With matchOnCovariateIds, matching runs within each combination of those
-   * covariates' values; with allowReverseMatch and more targets than comparators, comparators are
-   * matched to targets. Within those strata the score is the same as without them (logit PS with a
-   * standardized-logit caliper), where CohortMethod 5 passes the raw PS with the logit-scale
-   * caliper.
+   * matchOnPs: the matched sets of {@link #matchedSets} with their set weights.
    *
    * @param covariates (row_id, covariate_id, covariate_value), needed only for matchOnCovariateIds
+   * @param outcomeIds unused: an outcome without rows has no sets (kept for the callers' signature)
    */
   public static Dataset<Row> match(
       Dataset<Row> population,
       Dataset<Row> covariates,
       AnalysisSettings a,
       List<Integer> outcomeIds) {
-    SparkSession spark = population.sparkSession();
+    return withMatchedSets(population, matchedSets(population, covariates, a));
+  }
+
+  /** The population's rows that are in a matched set, with stratum_id and the set weights. */
+  public static Dataset<Row> withMatchedSets(Dataset<Row> population, Dataset<Row> sets) {
+    return withSetWeights(population.join(sets, new String[] {"outcome_id", "row_id"}));
+  }
+
+  /**
+   * What decides an analysis's matched sets given the PS (one per run): its study population, its
+   * trimming and its matching options. Analyses with equal keys share one matching (e.g. the sample
+   * study's analyses 2 and 7, which differ only in the outcome model).
+   */
+  public record MatchingKey(
+      StudyPopulationSettings studyPopulation,
+      String trimming,
+      double trimFraction,
+      List<Double> equipoiseBounds,
+      int maxRatio,
+      double caliper,
+      String caliperScale,
+      boolean allowReverseMatch,
+      List<Long> matchOnCovariateIds) {}
+
+  public static MatchingKey matchingKey(AnalysisSettings a) {
+    return new MatchingKey(
+        a.studyPopulation(),
+        a.trimming(),
+        a.trimming().equals("fraction") ? a.trimFraction() : 0,
+        a.trimming().equals("equipoise") ? a.equipoiseBounds() : List.of(),
+        a.maxRatio(),
+        a.caliper(),
+        a.caliperScale(),
+        a.allowReverseMatch(),
+        List.copyOf(new java.util.TreeSet<>(a.matchOnCovariateIds())));
+  }
+
+  /**
+   * matchOnPs in Spark tasks: (outcome_id, row_id, stratum_id) of every matched row. With
+   * matchOnCovariateIds, matching runs within each combination of those covariates' values; with
+   * allowReverseMatch and more targets than comparators, comparators are matched to targets. Within
+   * those strata the score is the same as without them (logit PS with a standardized-logit
+   * caliper), where CohortMethod 5 passes the raw PS with the logit-scale caliper.
+   *
+   * <p>One task matches one outcome's population: the caliper is computed on the whole outcome
+   * population (as CohortMethod does), from its PS in (key, row_id) order, and the set ids count
+   * from 0 per outcome, the covariate-value groups in key order, so the sets and their ids are
+   * those of the former driver loop (which sorted each outcome by key and row_id and offset each
+   * group's ids by the sets before it). The rows reach the task sorted by Spark's shuffle sort
+   * (which spills), so only the task's buffers below hold one outcome in memory.
+   *
+   * <p>Size of one group: the task holds one outcome's population of the matching in primitive
+   * arrays: 44 bytes a row here (row id, person id, arm, PS, score, set), about 70 more in
+   * GreedyMatcher while it matches (its sorted copies, union-find links and heap; see there), and
+   * the arrays grow by half when full: about 130 bytes a row at the peak, so 1.3 GB for an outcome
+   * of 10 M rows (a LEGEND-size study; the sort before it spills, the task's rows are not held as
+   * objects). A task with less memory than that, or 100 M rows (13 GB), would not fit. The greedy
+   * match is not split: its one heap orders the pairs of the whole score line, a round ends the
+   * matching only when no pair of the whole group matched, the caliper is the sd of the whole
+   * outcome and the set ids are numbered in the order the sets form. Splitting at gaps in the score
+   * wider than the caliper would keep the pairs of round 1, but not the stop between rounds (with
+   * maxRatio > 1, one part's targets could get another comparator in a round the other part kept
+   * going) nor the set ids; so a larger group needs a larger task (more executor memory, or fewer
+   * cores an executor); with matchOnCovariateIds only GreedyMatcher's part is per group.
+   */
+  public static Dataset<Row> matchedSets(
+      Dataset<Row> population, Dataset<Row> covariates, AnalysisSettings a) {
     Dataset<Row> keyed =
         population.select("outcome_id", "row_id", "person_id", "treatment", "propensity_score");
     if (!a.matchOnCovariateIds().isEmpty()) {
@@ -176,78 +240,179 @@ public final class Adjustment {
               .agg(
                   expr("concat_ws(',', sort_array(collect_list(concat(covariate_id, '=', covariate_value))))")
                       .as("_key"));
-      // The join puts row_id first: select the columns back in the order read below.
       keyed =
           keyed
               .join(key, new String[] {"row_id"}, "left")
-              .select(
-                  col("outcome_id"),
-                  col("row_id"),
-                  col("person_id"),
-                  col("treatment"),
-                  col("propensity_score"),
-                  org.apache.spark.sql.functions.coalesce(col("_key"), lit("")).as("_key"));
+              .withColumn("_key", org.apache.spark.sql.functions.coalesce(col("_key"), lit("")));
     } else {
       keyed = keyed.withColumn("_key", lit(""));
     }
-    Dataset<Row> cached = keyed.localCheckpoint();
-    List<Row> out = new ArrayList<>();
-    for (int outcomeId : outcomeIds) {
-      List<Row> rows =
-          cached
-              .filter(col("outcome_id").equalTo(outcomeId))
-              .orderBy("_key", "row_id")
-              .collectAsList();
-      Map<String, List<Row>> byKey = new java.util.TreeMap<>();
-      for (Row r : rows) {
-        byKey.computeIfAbsent(r.getString(5), k -> new ArrayList<>()).add(r);
-      }
-      // The caliper is computed on the whole outcome population, as CohortMethod does.
-      double caliper = caliperFor(a, rows);
-      long offset = 0;
-      for (List<Row> group : byKey.values()) {
-        double[] ps = new double[group.size()];
-        long treated = 0;
-        for (int i = 0; i < group.size(); i++) {
-          ps[i] = group.get(i).getDouble(4);
-          treated += group.get(i).getInt(3);
-        }
-        boolean reverse = a.allowReverseMatch() && treated > group.size() - treated;
-        List<GreedyMatcher.Subject> subjects = new ArrayList<>(group.size());
-        for (int i = 0; i < group.size(); i++) {
-          Row r = group.get(i);
-          int arm = reverse ? 1 - r.getInt(3) : r.getInt(3);
-          subjects.add(
-              new GreedyMatcher.Subject(
-                  r.getLong(1),
-                  r.getLong(2),
-                  arm,
-                  GreedyMatcher.score(ps[i], a.caliperScale(), caliper)));
-        }
-        long maxStratum = -1;
-        for (GreedyMatcher.Assignment m : GreedyMatcher.match(subjects, a.maxRatio(), caliper)) {
-          if (m.stratumId() >= 0) {
-            out.add(RowFactory.create(outcomeId, m.rowId(), offset + m.stratumId()));
-            maxStratum = Math.max(maxStratum, m.stratumId());
-          }
-        }
-        offset += maxStratum + 1;
-      }
-    }
-    StructType schema =
-        new StructType()
-            .add("outcome_id", DataTypes.IntegerType)
-            .add("row_id", DataTypes.LongType)
-            .add("stratum_id", DataTypes.LongType);
-    Dataset<Row> strata = spark.createDataFrame(out, schema);
-    return withSetWeights(population.join(strata, new String[] {"outcome_id", "row_id"}));
+    // Column order as MatchOutcomes reads it.
+    keyed =
+        keyed.select("outcome_id", "_key", "row_id", "person_id", "treatment", "propensity_score");
+    // Keys are ASCII ("id=value,..."), so Spark's byte order of _key is the String order of the
+    // former TreeMap of groups.
+    return keyed
+        .repartition(col("outcome_id"))
+        .sortWithinPartitions("outcome_id", "_key", "row_id")
+        .mapPartitions(
+            new MatchOutcomes(a.maxRatio(), a.caliper(), a.caliperScale(), a.allowReverseMatch()),
+            Encoders.row(SETS));
   }
 
-  private static double caliperFor(AnalysisSettings a, List<Row> rows) {
-    double[] ps = new double[rows.size()];
-    for (int i = 0; i < rows.size(); i++) {
-      ps[i] = rows.get(i).getDouble(4);
+  private static final StructType SETS =
+      new StructType()
+          .add("outcome_id", DataTypes.IntegerType, false)
+          .add("row_id", DataTypes.LongType, false)
+          .add("stratum_id", DataTypes.LongType, false);
+
+  /**
+   * A task's part of the matching: its partition holds whole outcomes, sorted by (outcome, key,
+   * row_id); each outcome is buffered in primitive arrays, matched and emitted.
+   */
+  private static final class MatchOutcomes implements MapPartitionsFunction<Row, Row> {
+    private final int maxRatio;
+    private final double caliper;
+    private final String caliperScale;
+    private final boolean allowReverseMatch;
+
+    MatchOutcomes(int maxRatio, double caliper, String caliperScale, boolean allowReverseMatch) {
+      this.maxRatio = maxRatio;
+      this.caliper = caliper;
+      this.caliperScale = caliperScale;
+      this.allowReverseMatch = allowReverseMatch;
     }
-    return GreedyMatcher.caliperOnScale(a.caliper(), a.caliperScale(), ps);
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      // Outcomes one after the other: the next outcome is read only when the previous one's sets
+      // have been emitted.
+      return new Iterator<>() {
+        private Row pending = rows.hasNext() ? rows.next() : null;
+        private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+        @Override
+        public boolean hasNext() {
+          while (!current.hasNext() && pending != null) {
+            current = matchOutcome();
+          }
+          return current.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return current.next();
+        }
+
+        private Iterator<Row> matchOutcome() {
+          int outcomeId = pending.getInt(0);
+          OutcomeRows o = new OutcomeRows();
+          while (pending != null && pending.getInt(0) == outcomeId) {
+            o.add(pending);
+            pending = rows.hasNext() ? rows.next() : null;
+          }
+          return o.match(outcomeId);
+        }
+      };
+    }
+
+    /** One outcome's rows in (key, row_id) order, in growable primitive arrays. */
+    private final class OutcomeRows {
+      private long[] rowId = new long[1024];
+      private long[] personId = new long[1024];
+      private int[] treatment = new int[1024];
+      private double[] ps = new double[1024];
+      // Where each key's group starts; keys are compared with the previous row's only.
+      private int[] groupStart = new int[16];
+      private int groups;
+      private String lastKey;
+      private int n;
+
+      void add(Row r) {
+        if (n == rowId.length) {
+          int size = Math.addExact(n, n >> 1);
+          rowId = Arrays.copyOf(rowId, size);
+          personId = Arrays.copyOf(personId, size);
+          treatment = Arrays.copyOf(treatment, size);
+          ps = Arrays.copyOf(ps, size);
+        }
+        String key = r.getString(1);
+        if (n == 0 || !key.equals(lastKey)) {
+          if (groups == groupStart.length) {
+            groupStart = Arrays.copyOf(groupStart, groups * 2);
+          }
+          groupStart[groups++] = n;
+          lastKey = key;
+        }
+        rowId[n] = r.getLong(2);
+        personId[n] = r.getLong(3);
+        treatment[n] = r.getInt(4);
+        ps[n] = r.getDouble(5);
+        n++;
+      }
+
+      /** The sets of this outcome's rows, numbered on from the previous key groups' sets. */
+      Iterator<Row> match(int outcomeId) {
+        // The caliper is computed on the whole outcome population, as CohortMethod does.
+        double cal = GreedyMatcher.caliperOnScale(caliper, caliperScale, Arrays.copyOf(ps, n));
+        long[] set = new long[n];
+        double[] score = new double[n];
+        for (int i = 0; i < n; i++) {
+          score[i] = GreedyMatcher.score(ps[i], caliperScale, cal);
+        }
+        long offset = 0;
+        for (int g = 0; g < groups; g++) {
+          int from = groupStart[g];
+          int to = g + 1 < groups ? groupStart[g + 1] : n;
+          long treated = 0;
+          for (int i = from; i < to; i++) {
+            treated += treatment[i];
+          }
+          if (allowReverseMatch && treated > (to - from) - treated) {
+            for (int i = from; i < to; i++) {
+              treatment[i] = 1 - treatment[i];
+            }
+          }
+          long[] local =
+              GreedyMatcher.match(rowId, personId, treatment, score, from, to, maxRatio, cal);
+          long maxStratum = -1;
+          for (int i = from; i < to; i++) {
+            long s = local[i - from];
+            set[i] = s < 0 ? -1 : offset + s;
+            maxStratum = Math.max(maxStratum, s);
+          }
+          offset += maxStratum + 1;
+        }
+        return new Iterator<>() {
+          private int i = next(0);
+
+          private int next(int from) {
+            int j = from;
+            while (j < n && set[j] < 0) {
+              j++;
+            }
+            return j;
+          }
+
+          @Override
+          public boolean hasNext() {
+            return i < n;
+          }
+
+          @Override
+          public Row next() {
+            if (i >= n) {
+              throw new java.util.NoSuchElementException();
+            }
+            Row r = RowFactory.create(outcomeId, rowId[i], set[i]);
+            i = next(i + 1);
+            return r;
+          }
+        };
+      }
+    }
   }
 }

@@ -3,8 +3,6 @@ package org.rwe.matching;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.PriorityQueue;
-import java.util.TreeSet;
 
 /**
  * Greedy nearest-neighbour matching as CohortMethod's {@code matchOnPs} does it: in round r = 1, 2,
@@ -24,126 +22,349 @@ public final class GreedyMatcher {
   /** A row's matched set, or -1 when unmatched. */
   public record Assignment(long rowId, long stratumId) {}
 
-  private record Pair(double distance, int treated, int comparator) {}
-
   /**
    * @param maxRatio comparators per target at most; 0 means no limit
    * @param caliper maximum distance on the score's scale (exclusive, as CohortMethod); use
    *     Double.POSITIVE_INFINITY for none
+   * @return each subject's set, in the input order
    */
   public static List<Assignment> match(List<Subject> subjects, int maxRatio, double caliper) {
-    Subject[] s = subjects.toArray(Subject[]::new);
-    Arrays.sort(
-        s,
-        (a, b) -> {
-          int c = Double.compare(a.score(), b.score());
-          return c != 0 ? c : Long.compare(a.rowId(), b.rowId());
-        });
-    int n = s.length;
-    long[] stratum = new long[n];
+    int n = subjects.size();
+    long[] rowId = new long[n];
+    long[] personId = new long[n];
+    int[] treatment = new int[n];
+    double[] score = new double[n];
+    for (int i = 0; i < n; i++) {
+      Subject x = subjects.get(i);
+      rowId[i] = x.rowId();
+      personId[i] = x.personId();
+      treatment[i] = x.treatment();
+      score[i] = x.score();
+    }
+    long[] stratum = match(rowId, personId, treatment, score, 0, n, maxRatio, caliper);
+    List<Assignment> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(new Assignment(rowId[i], stratum[i]));
+    }
+    return out;
+  }
+
+  /**
+   * The same on primitive arrays (no object per subject): subjects {@code from} (inclusive) to
+   * {@code to} (exclusive) of the arrays, treatment 1 for a target and 0 for a comparator. Working
+   * memory: about 80 bytes a subject (the order, the sorted score, person and arm, the available
+   * comparators' links, the sets and at most two heap entries a target).
+   *
+   * @return the set of subject from + i at index i (-1 when unmatched); sets are numbered from 0 in
+   *     the order they are formed
+   */
+  public static long[] match(
+      long[] rowId,
+      long[] personId,
+      int[] treatment,
+      double[] score,
+      int from,
+      int to,
+      int maxRatio,
+      double caliper) {
+    int n = to - from;
+    // Positions by (score, row id), as a stable sort of the subjects.
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = from + i;
+    }
+    sort(order, score, rowId);
+    double[] sc = new double[n];
+    long[] person = new long[n];
+    boolean[] treated = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      sc[i] = score[order[i]];
+      person[i] = personId[order[i]];
+      treated[i] = treatment[order[i]] == 1;
+    }
+    int[] stratum = new int[n];
     Arrays.fill(stratum, -1);
     int[] stratumSize = new int[n];
-    List<Integer> strataOwner = new ArrayList<>();
-    TreeSet<Integer> available = new TreeSet<>();
+    int strata = 0;
+    Available available = new Available(n);
     int treatedCount = 0;
     for (int i = 0; i < n; i++) {
-      if (s[i].treatment() == 0) {
-        available.add(i);
-      } else {
+      if (treated[i]) {
+        available.remove(i);
         treatedCount++;
       }
     }
     int comparatorCount = n - treatedCount;
     int limit = maxRatio == 0 ? Math.max(1, comparatorCount) : maxRatio;
-    PriorityQueue<Pair> heap =
-        new PriorityQueue<>(
-            (a, b) -> {
-              int c = Double.compare(a.distance(), b.distance());
-              if (c != 0) {
-                return c;
-              }
-              c = Integer.compare(a.treated(), b.treated());
-              return c != 0 ? c : Integer.compare(a.comparator(), b.comparator());
-            });
+    Heap heap = new Heap();
     for (int round = 1; round <= limit && !available.isEmpty(); round++) {
       heap.clear();
       for (int i = 0; i < n; i++) {
-        if (s[i].treatment() == 1 && (stratum[i] == -1 || stratumSize[(int) stratum[i]] < round)) {
+        if (treated[i] && (stratum[i] == -1 || stratumSize[stratum[i]] < round)) {
           // Both neighbours start in the heap, as in CohortMethod.
-          Integer left = nearestLeft(s, available, i);
-          Integer right = nearestRight(s, available, i);
-          if (left != null) {
-            heap.add(new Pair(s[i].score() - s[left].score(), i, left));
+          int left = nearestLeft(person, available, i);
+          int right = nearestRight(person, available, i);
+          if (left >= 0) {
+            heap.add(sc[i] - sc[left], i, left);
           }
-          if (right != null) {
-            heap.add(new Pair(s[right].score() - s[i].score(), i, right));
+          if (right >= 0) {
+            heap.add(sc[right] - sc[i], i, right);
           }
         }
       }
       int matchedThisRound = 0;
       while (!heap.isEmpty() && !available.isEmpty()) {
-        Pair p = heap.poll();
-        if (!(p.distance() < caliper)) {
+        double distance = heap.distance[0];
+        int t = heap.treated[0];
+        int comparator = heap.comparator[0];
+        heap.poll();
+        if (!(distance < caliper)) {
           break;
         }
-        int t = p.treated();
-        boolean needs = stratum[t] == -1 || stratumSize[(int) stratum[t]] < round;
+        boolean needs = stratum[t] == -1 || stratumSize[stratum[t]] < round;
         if (!needs) {
           continue;
         }
-        if (!available.contains(p.comparator())) {
-          Pair next = nearest(s, available, t);
-          if (next != null) {
-            heap.add(next);
+        if (!available.contains(comparator)) {
+          int left = nearestLeft(person, available, t);
+          int right = nearestRight(person, available, t);
+          if (left >= 0 || right >= 0) {
+            double dl = left < 0 ? Double.POSITIVE_INFINITY : sc[t] - sc[left];
+            double dr = right < 0 ? Double.POSITIVE_INFINITY : sc[right] - sc[t];
+            if (dl <= dr) {
+              heap.add(dl, t, left);
+            } else {
+              heap.add(dr, t, right);
+            }
           }
           continue;
         }
         if (stratum[t] == -1) {
-          stratum[t] = strataOwner.size();
-          strataOwner.add(t);
+          stratum[t] = strata++;
         }
-        int id = (int) stratum[t];
-        stratum[p.comparator()] = id;
+        int id = stratum[t];
+        stratum[comparator] = id;
         stratumSize[id]++;
-        available.remove(p.comparator());
+        available.remove(comparator);
         matchedThisRound++;
       }
       if (matchedThisRound == 0) {
         break;
       }
     }
-    List<Assignment> out = new ArrayList<>(n);
+    long[] out = new long[n];
     for (int i = 0; i < n; i++) {
-      out.add(new Assignment(s[i].rowId(), stratum[i]));
+      out[order[i] - from] = stratum[i];
     }
     return out;
   }
 
-  private static Pair nearest(Subject[] s, TreeSet<Integer> available, int t) {
-    Integer left = nearestLeft(s, available, t);
-    Integer right = nearestRight(s, available, t);
-    if (left == null && right == null) {
-      return null;
-    }
-    double dl = left == null ? Double.POSITIVE_INFINITY : s[t].score() - s[left].score();
-    double dr = right == null ? Double.POSITIVE_INFINITY : s[right].score() - s[t].score();
-    return dl <= dr ? new Pair(dl, t, left) : new Pair(dr, t, right);
-  }
-
-  private static Integer nearestLeft(Subject[] s, TreeSet<Integer> available, int t) {
-    Integer c = available.lower(t);
-    while (c != null && s[c].personId() == s[t].personId()) {
+  /** The nearest available comparator below position t of another person, or -1. */
+  private static int nearestLeft(long[] person, Available available, int t) {
+    int c = available.lower(t);
+    while (c >= 0 && person[c] == person[t]) {
       c = available.lower(c);
     }
     return c;
   }
 
-  private static Integer nearestRight(Subject[] s, TreeSet<Integer> available, int t) {
-    Integer c = available.higher(t);
-    while (c != null && s[c].personId() == s[t].personId()) {
+  /** The nearest available comparator above position t of another person, or -1. */
+  private static int nearestRight(long[] person, Available available, int t) {
+    int c = available.higher(t);
+    while (c >= 0 && person[c] == person[t]) {
       c = available.higher(c);
     }
     return c;
+  }
+
+  /**
+   * The available positions 0..n-1 with removal and the next lower and higher available position,
+   * as a TreeSet of positions would give them: two union-find arrays (each removed position links
+   * to its neighbour; path halving), near-constant time a query.
+   */
+  private static final class Available {
+    // up[p]: p itself when available, else towards p + 1; up[n] is the end sentinel.
+    private final int[] up;
+    // down[p + 1]: p itself when available, else towards p - 1; down[0] is the start sentinel.
+    private final int[] down;
+    private final boolean[] in;
+    private int size;
+
+    Available(int n) {
+      up = new int[n + 1];
+      down = new int[n + 1];
+      in = new boolean[n];
+      for (int p = 0; p <= n; p++) {
+        up[p] = p;
+        down[p] = p;
+      }
+      Arrays.fill(in, true);
+      size = n;
+    }
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    boolean contains(int p) {
+      return in[p];
+    }
+
+    void remove(int p) {
+      if (in[p]) {
+        in[p] = false;
+        size--;
+        up[p] = p + 1;
+        down[p + 1] = p;
+      }
+    }
+
+    /** The least available position above p, or -1. */
+    int higher(int p) {
+      int r = p + 1;
+      while (up[r] != r) {
+        up[r] = up[up[r]];
+        r = up[r];
+      }
+      return r == in.length ? -1 : r;
+    }
+
+    /** The greatest available position below p, or -1. */
+    int lower(int p) {
+      int r = p; // down index of position p - 1
+      while (down[r] != r) {
+        down[r] = down[down[r]];
+        r = down[r];
+      }
+      return r - 1;
+    }
+  }
+
+  /**
+   * A binary min-heap of candidate pairs ordered by (distance, target position, comparator
+   * position): Double.compare on the distance, as the former PriorityQueue's comparator, so it pops
+   * the same pairs in the same order (equal entries are the same pair).
+   */
+  private static final class Heap {
+    double[] distance = new double[64];
+    int[] treated = new int[64];
+    int[] comparator = new int[64];
+    private int size;
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    void clear() {
+      size = 0;
+    }
+
+    void add(double d, int t, int c) {
+      if (size == distance.length) {
+        int grown = Math.addExact(size, size >> 1);
+        distance = Arrays.copyOf(distance, grown);
+        treated = Arrays.copyOf(treated, grown);
+        comparator = Arrays.copyOf(comparator, grown);
+      }
+      int i = size++;
+      while (i > 0) {
+        int parent = (i - 1) >>> 1;
+        if (compare(d, t, c, parent) >= 0) {
+          break;
+        }
+        set(i, parent);
+        i = parent;
+      }
+      distance[i] = d;
+      treated[i] = t;
+      comparator[i] = c;
+    }
+
+    /** Removes the least entry (read it at index 0 first). */
+    void poll() {
+      int last = --size;
+      if (last == 0) {
+        return;
+      }
+      double d = distance[last];
+      int t = treated[last];
+      int c = comparator[last];
+      int i = 0;
+      int half = last >>> 1;
+      while (i < half) {
+        int child = 2 * i + 1;
+        int right = child + 1;
+        if (right < last && compareAt(right, child) < 0) {
+          child = right;
+        }
+        if (compare(d, t, c, child) <= 0) {
+          break;
+        }
+        set(i, child);
+        i = child;
+      }
+      distance[i] = d;
+      treated[i] = t;
+      comparator[i] = c;
+    }
+
+    private void set(int to, int from) {
+      distance[to] = distance[from];
+      treated[to] = treated[from];
+      comparator[to] = comparator[from];
+    }
+
+    private int compare(double d, int t, int c, int j) {
+      int r = Double.compare(d, distance[j]);
+      if (r != 0) {
+        return r;
+      }
+      r = Integer.compare(t, treated[j]);
+      return r != 0 ? r : Integer.compare(c, comparator[j]);
+    }
+
+    private int compareAt(int i, int j) {
+      return compare(distance[i], treated[i], comparator[i], j);
+    }
+  }
+
+  /** Sorts the subject indexes by (score, row id), stably (a merge sort on primitive arrays). */
+  private static void sort(int[] order, double[] score, long[] rowId) {
+    int n = order.length;
+    int[] buffer = new int[n];
+    int[] a = order;
+    int[] b = buffer;
+    for (int width = 1; width < n; width *= 2) {
+      for (int lo = 0; lo < n; lo += 2 * width) {
+        int mid = Math.min(lo + width, n);
+        int hi = Math.min(lo + 2 * width, n);
+        int i = lo;
+        int j = mid;
+        int k = lo;
+        while (i < mid && j < hi) {
+          int x = a[i];
+          int y = a[j];
+          int c = Double.compare(score[y], score[x]);
+          if (c == 0) {
+            c = Long.compare(rowId[y], rowId[x]);
+          }
+          // Take from the right run only when strictly smaller: stable.
+          b[k++] = c < 0 ? a[j++] : a[i++];
+        }
+        while (i < mid) {
+          b[k++] = a[i++];
+        }
+        while (j < hi) {
+          b[k++] = a[j++];
+        }
+      }
+      int[] swap = a;
+      a = b;
+      b = swap;
+    }
+    if (a != order) {
+      System.arraycopy(a, 0, order, 0, n);
+    }
   }
 
   /**

@@ -66,6 +66,8 @@ public final class MatchJob {
     // Analyses with the same study-population options share one population.
     Map<StudyPopulationSettings, Dataset<Row>> populations = new HashMap<>();
     Map<StudyPopulationSettings, List<StudyPopulation.Step>> populationSteps = new HashMap<>();
+    // Analyses with the same matching (population, trimming, matching options) share its sets.
+    Map<Adjustment.MatchingKey, Dataset<Row>> matchedSets = new HashMap<>();
     for (AnalysisSettings a : ctx.settings().analyses()) {
       ctx.jobGroup(Stage.MATCH, "study population of analysis " + a.analysisId());
       if (!populations.containsKey(a.studyPopulation())) {
@@ -104,7 +106,17 @@ public final class MatchJob {
       }
       Dataset<Row> adjusted =
           switch (a.adjustment()) {
-            case "match" -> Adjustment.match(trimmed, covariates, a, outcomeIds);
+            case "match" -> {
+              // Each distinct matching is computed once, written and shared by the analyses
+              // with the same key.
+              Adjustment.MatchingKey key = Adjustment.matchingKey(a);
+              if (!matchedSets.containsKey(key)) {
+                String name = "matched_sets_" + matchedSets.size();
+                ctx.write(Adjustment.matchedSets(trimmed, covariates, a), "match", name);
+                matchedSets.put(key, ctx.read("match", name));
+              }
+              yield Adjustment.withMatchedSets(trimmed, matchedSets.get(key));
+            }
             case "stratify" -> Adjustment.stratify(trimmed, a);
             case "iptw" -> Adjustment.iptw(trimmed, a);
             default ->

@@ -186,4 +186,144 @@ class AdjustmentTest {
       keys.forEach((k, v) -> assertEquals(1, v.size(), "set " + k + " mixes " + v));
     }
   }
+
+  /**
+   * The matching in Spark tasks gives the former driver loop's sets and ids (re-run here: each
+   * outcome sorted by key and row id, the caliper from the whole outcome, the boxed kernel, ids
+   * offset per key group), with covariate keys, reverse matching, several outcomes and ratios,
+   * whatever the partitioning of the input and of the shuffle.
+   */
+  @Test
+  void matchedSetsInTasksEqualTheFormerDriverLoop() {
+    java.util.Random rnd = new java.util.Random(3);
+    List<Row> rows = new ArrayList<>();
+    List<Row> covariates = new ArrayList<>();
+    long rowId = 0;
+    for (int outcomeId : new int[] {3, 1, 2}) {
+      // Outcome 2 has more targets than comparators (reverse matching).
+      double share = outcomeId == 2 ? 0.7 : 0.3;
+      for (int i = 0; i < 400; i++) {
+        rowId += 1 + rnd.nextInt(3);
+        long person = i > 0 && rnd.nextInt(4) == 0 ? rowId - 1 : rowId;
+        double ps = Math.round(1000 / (1 + Math.exp(-rnd.nextGaussian()))) / 1000.0;
+        rows.add(
+            RowFactory.create(outcomeId, rowId, person, rnd.nextDouble() < share ? 1 : 0, ps, ps));
+        if (rnd.nextInt(3) > 0) {
+          covariates.add(RowFactory.create(rowId, 1003L, (double) rnd.nextInt(3)));
+        }
+        if (rnd.nextBoolean()) {
+          covariates.add(RowFactory.create(rowId, 8507001L, 1.0));
+        }
+      }
+    }
+    Dataset<Row> population = spark.createDataFrame(rows, POPULATION);
+    Dataset<Row> cov =
+        spark.createDataFrame(
+            covariates,
+            new StructType()
+                .add("row_id", DataTypes.LongType)
+                .add("covariate_id", DataTypes.LongType)
+                .add("covariate_value", DataTypes.DoubleType));
+    String partitions = spark.conf().get("spark.sql.shuffle.partitions");
+    try {
+      for (String hocon :
+          List.of(
+              "maxRatio = 1, caliper = 0.2, matchOnCovariateIds = [8507001, 1003],"
+                  + " allowReverseMatch = true",
+              "maxRatio = 4, caliper = 0.2",
+              "maxRatio = 0, caliper = 0.05, caliperScale = \"propensity score\","
+                  + " allowReverseMatch = true")) {
+        AnalysisSettings a = analysis("adjustment = match, " + hocon);
+        Map<String, Long> expected = formerDriverLoop(population, cov, a);
+        assertEquals(true, expected.size() > 300, hocon);
+        for (int shuffle : new int[] {1, 5}) {
+          spark.conf().set("spark.sql.shuffle.partitions", shuffle);
+          Map<String, Long> actual = new TreeMap<>();
+          for (Row r :
+              Adjustment.matchedSets(population.repartition(3 + shuffle), cov, a).collectAsList()) {
+            actual.put(r.getInt(0) + "/" + r.getLong(1), r.getLong(2));
+          }
+          assertEquals(expected, actual, hocon + ", " + shuffle + " shuffle partitions");
+        }
+      }
+    } finally {
+      spark.conf().set("spark.sql.shuffle.partitions", partitions);
+    }
+  }
+
+  /** Adjustment.match as it was at commit c000404, on the driver: outcome/row -> set id. */
+  static Map<String, Long> formerDriverLoop(
+      Dataset<Row> population, Dataset<Row> covariates, AnalysisSettings a) {
+    Dataset<Row> keyed =
+        population.select("outcome_id", "row_id", "person_id", "treatment", "propensity_score");
+    if (!a.matchOnCovariateIds().isEmpty()) {
+      Dataset<Row> key =
+          covariates
+              .filter(
+                  org.apache
+                      .spark
+                      .sql
+                      .functions
+                      .col("covariate_id")
+                      .isin(a.matchOnCovariateIds().toArray()))
+              .groupBy("row_id")
+              .agg(
+                  org.apache
+                      .spark
+                      .sql
+                      .functions
+                      .expr(
+                          "concat_ws(',', sort_array(collect_list(concat(covariate_id, '=',"
+                              + " covariate_value))))")
+                      .as("_key"));
+      keyed =
+          keyed
+              .join(key, new String[] {"row_id"}, "left")
+              .selectExpr(
+                  "outcome_id",
+                  "row_id",
+                  "person_id",
+                  "treatment",
+                  "propensity_score",
+                  "coalesce(_key, '') AS _key");
+    } else {
+      keyed = keyed.withColumn("_key", org.apache.spark.sql.functions.lit(""));
+    }
+    Map<String, Long> out = new TreeMap<>();
+    for (Row o : keyed.select("outcome_id").distinct().collectAsList()) {
+      int outcomeId = o.getInt(0);
+      List<Row> all =
+          keyed.filter("outcome_id = " + outcomeId).orderBy("_key", "row_id").collectAsList();
+      Map<String, List<Row>> byKey = new TreeMap<>();
+      for (Row r : all) {
+        byKey.computeIfAbsent(r.getString(5), k -> new ArrayList<>()).add(r);
+      }
+      double[] ps = all.stream().mapToDouble(r -> r.getDouble(4)).toArray();
+      double caliper = GreedyMatcher.caliperOnScale(a.caliper(), a.caliperScale(), ps);
+      long offset = 0;
+      for (List<Row> group : byKey.values()) {
+        long treated = group.stream().mapToLong(r -> r.getInt(3)).sum();
+        boolean reverse = a.allowReverseMatch() && treated > group.size() - treated;
+        List<GreedyMatcher.Subject> subjects = new ArrayList<>();
+        for (Row r : group) {
+          subjects.add(
+              new GreedyMatcher.Subject(
+                  r.getLong(1),
+                  r.getLong(2),
+                  reverse ? 1 - r.getInt(3) : r.getInt(3),
+                  GreedyMatcher.score(r.getDouble(4), a.caliperScale(), caliper)));
+        }
+        long max = -1;
+        for (GreedyMatcher.Assignment m :
+            BoxedGreedyMatcher.match(subjects, a.maxRatio(), caliper)) {
+          if (m.stratumId() >= 0) {
+            out.put(outcomeId + "/" + m.rowId(), offset + m.stratumId());
+            max = Math.max(max, m.stratumId());
+          }
+        }
+        offset += max + 1;
+      }
+    }
+    return out;
+  }
 }

@@ -99,6 +99,53 @@ class GreedyMatcherTest {
     }
   }
 
+  /**
+   * The primitive kernel equals the former boxed one (BoxedGreedyMatcher) set for set and id for
+   * id: coarse scores (ties), persons in both arms, either arm the larger, ratios 1, 4 and no
+   * limit, a caliper and none.
+   */
+  @Test
+  void primitiveKernelEqualsTheFormerBoxedOne() {
+    Random rnd = new Random(5);
+    int cases = 0;
+    for (int trial = 0; trial < 60; trial++) {
+      int n = 1 + rnd.nextInt(trial < 50 ? 60 : 3000);
+      double share = rnd.nextDouble();
+      double grain = rnd.nextBoolean() ? 20 : 1e6;
+      List<Long> rowIds = new ArrayList<>();
+      for (long r = 0; r < n; r++) {
+        rowIds.add(r * 7);
+      }
+      Collections.shuffle(rowIds, rnd);
+      List<Subject> s = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        // About a third of the rows share their person with the row before.
+        long person = i > 0 && rnd.nextInt(3) == 0 ? s.get(i - 1).personId() : 1000 + i;
+        s.add(
+            new Subject(
+                rowIds.get(i),
+                person,
+                rnd.nextDouble() < share ? 1 : 0,
+                Math.round(rnd.nextGaussian() * grain) / grain));
+      }
+      for (int maxRatio : new int[] {1, 4, 0}) {
+        for (double caliper : new double[] {0.05, Double.POSITIVE_INFINITY}) {
+          Map<Long, Long> expected = new TreeMap<>();
+          for (GreedyMatcher.Assignment a : BoxedGreedyMatcher.match(s, maxRatio, caliper)) {
+            expected.put(a.rowId(), a.stratumId());
+          }
+          Map<Long, Long> actual = new TreeMap<>();
+          for (GreedyMatcher.Assignment a : GreedyMatcher.match(s, maxRatio, caliper)) {
+            actual.put(a.rowId(), a.stratumId());
+          }
+          assertEquals(expected, actual, "trial " + trial + ", maxRatio " + maxRatio);
+          cases++;
+        }
+      }
+    }
+    assertEquals(360, cases);
+  }
+
   @Test
   void caliperOnTheStandardizedLogitScale() {
     double[] ps = {0.1, 0.2, 0.3, 0.4};
