@@ -36,6 +36,7 @@ import org.rwe.omop.ExtractReader;
 import org.rwe.omop.InputException;
 import org.rwe.results.ResultsSchema;
 import org.rwe.run.RunContext;
+import org.rwe.run.SideBySide;
 import org.rwe.run.Stage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,32 +152,11 @@ public final class IngestJob {
           wave.stream().anyMatch(t -> t.personLevel() && t != CdmTable.PERSON)
               ? personInfo(ctx, wave.get(0)).localCheckpoint()
               : null;
-      java.util.concurrent.ExecutorService pool =
-          java.util.concurrent.Executors.newFixedThreadPool(Math.min(wave.size(), 3));
-      try {
-        Map<CdmTable, java.util.concurrent.Future<TableSummary>> futures = new LinkedHashMap<>();
-        for (CdmTable t : wave) {
-          futures.put(
-              t,
-              pool.submit(
-                  () -> ingestTable(ctx, reader, t, located.get(t), settings, today, persons)));
-        }
-        for (Map.Entry<CdmTable, java.util.concurrent.Future<TableSummary>> f :
-            futures.entrySet()) {
-          try {
-            done.put(f.getKey(), f.getValue().get());
-          } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-              throw re;
-            }
-            throw new IllegalStateException(e.getCause());
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-          }
-        }
-      } finally {
-        pool.shutdownNow();
+      List<TableSummary> ofWave =
+          SideBySide.map(
+              wave, 3, t -> ingestTable(ctx, reader, t, located.get(t), settings, today, persons));
+      for (int i = 0; i < wave.size(); i++) {
+        done.put(wave.get(i), ofWave.get(i));
       }
     }
     List<TableSummary> summaries = new ArrayList<>();

@@ -156,13 +156,9 @@ public final class Adjustment {
    * matchOnPs: the matched sets of {@link #matchedSets} with their set weights.
    *
    * @param covariates (row_id, covariate_id, covariate_value), needed only for matchOnCovariateIds
-   * @param outcomeIds unused: an outcome without rows has no sets (kept for the callers' signature)
    */
   public static Dataset<Row> match(
-      Dataset<Row> population,
-      Dataset<Row> covariates,
-      AnalysisSettings a,
-      List<Integer> outcomeIds) {
+      Dataset<Row> population, Dataset<Row> covariates, AnalysisSettings a) {
     return withMatchedSets(population, matchedSets(population, covariates, a));
   }
 
@@ -230,6 +226,27 @@ public final class Adjustment {
    */
   public static Dataset<Row> matchedSets(
       Dataset<Row> population, Dataset<Row> covariates, AnalysisSettings a) {
+    Dataset<Row> keyed = withMatchingCovariateKey(population, covariates, a);
+    // Column order as MatchOutcomes reads it.
+    keyed =
+        keyed.select("outcome_id", "_key", "row_id", "person_id", "treatment", "propensity_score");
+    // Keys are ASCII ("id=value,..."), so Spark's byte order of _key is the String order of the
+    // former TreeMap of groups.
+    return keyed
+        .repartition(col("outcome_id"))
+        .sortWithinPartitions("outcome_id", "_key", "row_id")
+        .mapPartitions(
+            new MatchOutcomes(a.maxRatio(), a.caliper(), a.caliperScale(), a.allowReverseMatch()),
+            Encoders.row(SETS));
+  }
+
+  /**
+   * The population's (outcome_id, row_id, person_id, treatment, propensity_score) with {@code
+   * _key}: the values of the analysis's matchOnCovariateIds as "id=value,..." in id order (""
+   * without them, or for a row that has none of them). Matching runs within each key.
+   */
+  static Dataset<Row> withMatchingCovariateKey(
+      Dataset<Row> population, Dataset<Row> covariates, AnalysisSettings a) {
     Dataset<Row> keyed =
         population.select("outcome_id", "row_id", "person_id", "treatment", "propensity_score");
     if (!a.matchOnCovariateIds().isEmpty()) {
@@ -247,17 +264,8 @@ public final class Adjustment {
     } else {
       keyed = keyed.withColumn("_key", lit(""));
     }
-    // Column order as MatchOutcomes reads it.
-    keyed =
-        keyed.select("outcome_id", "_key", "row_id", "person_id", "treatment", "propensity_score");
-    // Keys are ASCII ("id=value,..."), so Spark's byte order of _key is the String order of the
-    // former TreeMap of groups.
-    return keyed
-        .repartition(col("outcome_id"))
-        .sortWithinPartitions("outcome_id", "_key", "row_id")
-        .mapPartitions(
-            new MatchOutcomes(a.maxRatio(), a.caliper(), a.caliperScale(), a.allowReverseMatch()),
-            Encoders.row(SETS));
+    return keyed.select(
+        "outcome_id", "row_id", "person_id", "treatment", "propensity_score", "_key");
   }
 
   private static final StructType SETS =

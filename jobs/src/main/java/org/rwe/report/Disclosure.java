@@ -16,6 +16,7 @@ import org.rwe.results.ResultsSchema;
 import org.rwe.results.Suppression;
 import org.rwe.run.DisclosureException;
 import org.rwe.run.RunContext;
+import org.rwe.run.SideBySide;
 import org.rwe.run.Stage;
 
 /**
@@ -52,8 +53,9 @@ final class Disclosure {
     // Tables are small: the time per table is planning and scheduling, so they are read (and
     // written below) side by side; each table's rows do not depend on the others'.
     List<List<Row>> read =
-        eachTable(
+        SideBySide.map(
             present,
+            CONCURRENT_TABLES,
             t -> {
               Dataset<Row> df = ctx.readAggregate(t.name());
               ResultWriter.validate(df, t);
@@ -94,8 +96,9 @@ final class Disclosure {
     for (Map.Entry<ResultTable, List<Row>> e : published.entrySet()) {
       hidden += changed(raw.get(e.getKey()), e.getValue());
     }
-    eachTable(
+    SideBySide.map(
         new ArrayList<>(published.keySet()),
+        CONCURRENT_TABLES,
         t -> {
           ResultWriter.write(
               ctx.spark().createDataFrame(published.get(t), t.schema()),
@@ -110,43 +113,8 @@ final class Disclosure {
     return new Published(published, counts);
   }
 
-  /** Up to this many tables are read or written at once (Spark runs concurrent jobs). */
+  /** Up to this many tables are read or written at once. */
   private static final int CONCURRENT_TABLES = 4;
-
-  /** {@code task} for each table, side by side; results in the order of {@code tables}. */
-  private static <T> List<T> eachTable(
-      List<ResultTable> tables, java.util.function.Function<ResultTable, T> task) {
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(
-            Math.max(1, Math.min(tables.size(), CONCURRENT_TABLES)));
-    try {
-      List<java.util.concurrent.Future<T>> futures = new ArrayList<>();
-      for (ResultTable t : tables) {
-        futures.add(pool.submit(() -> task.apply(t)));
-      }
-      List<T> out = new ArrayList<>();
-      for (java.util.concurrent.Future<T> f : futures) {
-        try {
-          out.add(f.get());
-        } catch (java.util.concurrent.ExecutionException e) {
-          // The task's own exception, as if run here (SparkException is checked in Java but
-          // thrown undeclared; the pipeline classifies it by its type and causes).
-          throw Disclosure.<RuntimeException>rethrow(e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      }
-      return out;
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <E extends Throwable> E rethrow(Throwable t) throws E {
-    throw (E) t;
-  }
 
   /**
    * The most rows a result table of this study can have: per analysis (and the shared rows) and

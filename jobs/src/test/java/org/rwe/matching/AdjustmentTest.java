@@ -35,6 +35,12 @@ class AdjustmentTest {
   }
 
   /** The study population's columns that adjustment reads (MatchingGoldenTest shares them). */
+  static final StructType COVARIATES =
+      new StructType()
+          .add("row_id", DataTypes.LongType)
+          .add("covariate_id", DataTypes.LongType)
+          .add("covariate_value", DataTypes.DoubleType);
+
   static final StructType POPULATION =
       new StructType()
           .add("outcome_id", DataTypes.IntegerType)
@@ -158,13 +164,7 @@ class AdjustmentTest {
       group.put((long) i, age + "/" + sex);
     }
     Dataset<Row> population = spark.createDataFrame(rows, schema);
-    Dataset<Row> cov =
-        spark.createDataFrame(
-            covariates,
-            new StructType()
-                .add("row_id", DataTypes.LongType)
-                .add("covariate_id", DataTypes.LongType)
-                .add("covariate_value", DataTypes.DoubleType));
+    Dataset<Row> cov = spark.createDataFrame(covariates, COVARIATES);
     for (String ids : List.of("[1003]", "[1003, 8507001]")) {
       Map<Long, Row> m =
           byRow(
@@ -173,8 +173,7 @@ class AdjustmentTest {
                   cov,
                   analysis(
                       "adjustment = match, maxRatio = 1, caliper = 0, matchOnCovariateIds = "
-                          + ids),
-                  List.of(1)));
+                          + ids)));
       Map<Long, java.util.Set<String>> keys = new TreeMap<>();
       for (Row r : m.values()) {
         long row = r.getAs("row_id");
@@ -217,13 +216,7 @@ class AdjustmentTest {
       }
     }
     Dataset<Row> population = spark.createDataFrame(rows, POPULATION);
-    Dataset<Row> cov =
-        spark.createDataFrame(
-            covariates,
-            new StructType()
-                .add("row_id", DataTypes.LongType)
-                .add("covariate_id", DataTypes.LongType)
-                .add("covariate_value", DataTypes.DoubleType));
+    Dataset<Row> cov = spark.createDataFrame(covariates, COVARIATES);
     String partitions = spark.conf().get("spark.sql.shuffle.partitions");
     try {
       for (String hocon :
@@ -254,41 +247,8 @@ class AdjustmentTest {
   /** Adjustment.match as it was at commit c000404, on the driver: outcome/row -> set id. */
   static Map<String, Long> formerDriverLoop(
       Dataset<Row> population, Dataset<Row> covariates, AnalysisSettings a) {
-    Dataset<Row> keyed =
-        population.select("outcome_id", "row_id", "person_id", "treatment", "propensity_score");
-    if (!a.matchOnCovariateIds().isEmpty()) {
-      Dataset<Row> key =
-          covariates
-              .filter(
-                  org.apache
-                      .spark
-                      .sql
-                      .functions
-                      .col("covariate_id")
-                      .isin(a.matchOnCovariateIds().toArray()))
-              .groupBy("row_id")
-              .agg(
-                  org.apache
-                      .spark
-                      .sql
-                      .functions
-                      .expr(
-                          "concat_ws(',', sort_array(collect_list(concat(covariate_id, '=',"
-                              + " covariate_value))))")
-                      .as("_key"));
-      keyed =
-          keyed
-              .join(key, new String[] {"row_id"}, "left")
-              .selectExpr(
-                  "outcome_id",
-                  "row_id",
-                  "person_id",
-                  "treatment",
-                  "propensity_score",
-                  "coalesce(_key, '') AS _key");
-    } else {
-      keyed = keyed.withColumn("_key", org.apache.spark.sql.functions.lit(""));
-    }
+    // The covariate key as the former loop made it (unchanged since c000404).
+    Dataset<Row> keyed = Adjustment.withMatchingCovariateKey(population, covariates, a);
     Map<String, Long> out = new TreeMap<>();
     for (Row o : keyed.select("outcome_id").distinct().collectAsList()) {
       int outcomeId = o.getInt(0);

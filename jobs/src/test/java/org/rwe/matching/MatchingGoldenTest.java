@@ -125,8 +125,7 @@ class MatchingGoldenTest {
             analysis(
                 "adjustment = match, maxRatio = "
                     + maxRatio
-                    + ", caliper = 0.2, caliperScale = \"standardized logit\""),
-            List.of(1));
+                    + ", caliper = 0.2, caliperScale = \"standardized logit\""));
     assertEquals(expected, matchedSets(matched));
   }
 
@@ -191,7 +190,7 @@ class MatchingGoldenTest {
     Dataset<Row> adjusted =
         a.adjustment().equals("iptw")
             ? Adjustment.iptw(population, a)
-            : Adjustment.match(population, covariates, a, List.of(1));
+            : Adjustment.match(population, covariates, a);
     Dataset<Row> ref =
         spark.createDataFrame(
             List.of(
