@@ -341,16 +341,23 @@ public final class ExtractReader {
 
   /**
    * Lower-cased, trimmed names. A used column given twice is ambiguous and stops the run; a
-   * repeated unused column is kept apart as {@code name#position} (and dropped later, like any
-   * unused one).
+   * repeated unused column, and one whose name starts with "_" (reserved for the pipeline's own
+   * columns), is kept apart as {@code name#position} (and dropped later, like any unused one).
    */
   static List<String> normalizeNames(List<String> names, CdmTable table, Path file) {
     List<String> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < names.size(); i++) {
-      String n = names.get(i).replace("\uFEFF", "").trim().toLowerCase(Locale.ROOT);
+      // A backtick would end the quoted name in Spark's column references; no CDM name has one.
+      String n =
+          names.get(i).replace("\uFEFF", "").trim().toLowerCase(Locale.ROOT).replace('`', '\'');
       if (n.isEmpty()) {
         n = UNNAMED + (i + 1);
+      } else if (n.startsWith("_")) {
+        // Names with a leading underscore are the pipeline's own (_corrupt_record, _source_file,
+        // ...) and no CDM column has one: such an input column is unused, kept apart under its
+        // name and position, and dropped and listed like any other.
+        n = n + "#" + (i + 1);
       }
       if (!seen.add(n)) {
         if (table.hasColumn(n)) {
@@ -420,7 +427,9 @@ public final class ExtractReader {
       String[] names = df.columns();
       for (int i = 0; i < names.length; i++) {
         cols.add(
-            df.col("`" + names[i] + "`").cast(DataTypes.StringType).as(located.columns().get(i)));
+            df.col("`" + names[i].replace("`", "``") + "`")
+                .cast(DataTypes.StringType)
+                .as(located.columns().get(i)));
       }
       cols.add(functions.lit(null).cast(DataTypes.StringType).as(CORRUPT_RECORD));
       df = df.select(cols.toArray(Column[]::new));
