@@ -123,6 +123,7 @@ public final class ExtractReader {
   /** The table's file or folder, checked for structural problems, if the extract has it. */
   public Optional<Located> locate(CdmTable table) {
     try {
+      checkLocalEntries(table);
       List<FileStatus> matches = new ArrayList<>();
       for (FileStatus s : fs.listStatus(root)) {
         String name = s.getPath().getName().toLowerCase(Locale.ROOT);
@@ -176,6 +177,59 @@ public final class ExtractReader {
 
   private static boolean isParquet(Path p) {
     return p.getName().toLowerCase(Locale.ROOT).endsWith(".parquet");
+  }
+
+  /**
+   * On a local disk, what Hadoop's listing hides or mistakes: an entry named like the table (or a
+   * part file of its folder) that is neither a regular file nor a folder. A FIFO or device would
+   * block or fail the read; a broken or looping symbolic link is left out of the listing, so an
+   * optional table would silently read as absent. Either stops the run, naming the entry.
+   */
+  private void checkLocalEntries(CdmTable table) throws IOException {
+    java.nio.file.Path dir = localPath(root);
+    if (dir == null) {
+      return;
+    }
+    try (var entries = java.nio.file.Files.newDirectoryStream(dir)) {
+      for (java.nio.file.Path e : entries) {
+        String name = e.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean named = name.equals(table.cdmName());
+        for (String suffix : SUFFIXES) {
+          named |= name.equals(table.cdmName() + suffix);
+        }
+        if (!named) {
+          continue;
+        }
+        checkLocalEntry(e, table);
+        if (java.nio.file.Files.isDirectory(e)) {
+          try (var parts = java.nio.file.Files.newDirectoryStream(e)) {
+            for (java.nio.file.Path part : parts) {
+              String n = part.getFileName().toString();
+              if (!n.startsWith("_") && !n.startsWith(".")) {
+                checkLocalEntry(part, table);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static void checkLocalEntry(java.nio.file.Path p, CdmTable table) {
+    if (java.nio.file.Files.isRegularFile(p) || java.nio.file.Files.isDirectory(p)) {
+      return;
+    }
+    String what =
+        java.nio.file.Files.isSymbolicLink(p)
+            ? "a symbolic link that leads nowhere readable (a missing target or a loop)"
+            : "not a regular file or folder (a FIFO, socket or device); copy the data to a file";
+    throw new InputException("Table " + table.cdmName() + ": " + p + " is " + what);
+  }
+
+  /** The local path of a file: URI (or scheme-less) path, else null. */
+  private java.nio.file.Path localPath(Path p) {
+    java.net.URI uri = fs.makeQualified(p).toUri();
+    return "file".equals(uri.getScheme()) ? java.nio.file.Path.of(uri) : null;
   }
 
   /** The file itself, or the folder's files in name order (hidden and _-files skipped). */

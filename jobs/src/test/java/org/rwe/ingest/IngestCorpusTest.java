@@ -1080,6 +1080,48 @@ class IngestCorpusTest {
         .fails("person.csv.gz", "not a readable gzip file");
   }
 
+  /** A FIFO would block the reader for ever: it is named, within seconds, not read. */
+  @Test
+  void aFifoInPlaceOfATableFileStopsTheRunNamingIt() {
+    extract()
+        .remove("drug_exposure.csv")
+        .prepare(
+            in -> {
+              Process p =
+                  new ProcessBuilder("mkfifo", in.resolve("drug_exposure.csv").toString())
+                      .inheritIO()
+                      .start();
+              try {
+                assertEquals(0, p.waitFor(), "mkfifo");
+              } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+              }
+            })
+        .run()
+        .fails("drug_exposure.csv", "not a regular file or folder");
+  }
+
+  /**
+   * An optional table behind a link that leads nowhere (a loop, or a missing target) is an error,
+   * not an absent table; so is a part file that is a link to nothing.
+   */
+  @Test
+  void aBrokenOrLoopingLinkIsNotAnAbsentTable() {
+    extract()
+        .prepare(in -> Files.createSymbolicLink(in.resolve("death.csv"), Path.of("death.csv")))
+        .run()
+        .fails("death.csv", "symbolic link that leads nowhere readable");
+    extract()
+        .remove("drug_exposure.csv")
+        .text("drug_exposure/part-00000.csv", DRUGS)
+        .prepare(
+            in ->
+                Files.createSymbolicLink(
+                    in.resolve("drug_exposure/part-00001.csv"), in.resolve("gone.csv")))
+        .run()
+        .fails("part-00001.csv", "symbolic link that leads nowhere readable");
+  }
+
   @Test
   void emptyFile() {
     extract().text("visit_occurrence.csv", "").run().fails("visit_occurrence.csv", "is empty");
