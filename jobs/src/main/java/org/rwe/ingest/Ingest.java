@@ -119,7 +119,10 @@ public final class Ingest {
             lit(
                 "the row's fields do not line up with the header's "
                     + present.stream()
-                        .filter(c -> !c.startsWith("_") || c.startsWith(ExtractReader.UNNAMED))
+                        .filter(
+                            c ->
+                                !c.equals(ExtractReader.CORRUPT_RECORD)
+                                    && !c.equals(ExtractReader.SOURCE_FILE))
                         .count()
                     + " columns (a field too many or too few; unescaped quote?)")));
     for (CdmColumn c : table.columns()) {
@@ -172,7 +175,10 @@ public final class Ingest {
                 concat(
                     lit("value '"),
                     text,
-                    lit("' of " + c.name() + " is not a date (YYYY-MM-DD)"))));
+                    lit(
+                        "' of "
+                            + c.name()
+                            + " is not a date (YYYY-MM-DD, or a datetime hh:mm[:ss])"))));
       }
     }
     for (CdmColumn c : table.columns()) {
@@ -263,6 +269,53 @@ public final class Ingest {
                   lit("days_supply "),
                   ds.cast("string"),
                   lit(" is outside 0.." + settings.maxDaysSupply())));
+    }
+    if (table == CdmTable.DRUG_EXPOSURE) {
+      Column q = col("quantity");
+      df =
+          rejectOrFlag(
+              df,
+              table,
+              settings,
+              q.lt(0),
+              Rules.NEGATIVE_QUANTITY,
+              concat(lit("quantity "), q.cast("string"), lit(" is negative")));
+    }
+    // What has not happened yet cannot be in the record; an observation period may end a little
+    // after the day of the run (a planned end of enrolment), not decades (an "open" 2099-12-31).
+    if (table.startDate() != null) {
+      Column start = col(table.startDate());
+      df =
+          rejectOrFlag(
+              df,
+              table,
+              settings,
+              start.gt(lit(java.sql.Date.valueOf(today))),
+              Rules.DATE_IN_FUTURE,
+              concat(
+                  lit(table.startDate() + " "),
+                  start.cast("string"),
+                  lit(" is after the day of the run " + today)));
+    }
+    if (table == CdmTable.OBSERVATION_PERIOD) {
+      Column end = col("observation_period_end_date");
+      LocalDate latest = today.plusDays(settings.maxFutureDays());
+      df =
+          rejectOrFlag(
+              df,
+              table,
+              settings,
+              end.gt(lit(java.sql.Date.valueOf(latest))),
+              Rules.DATE_IN_FUTURE,
+              concat(
+                  lit("observation_period_end_date "),
+                  end.cast("string"),
+                  lit(
+                      " is more than "
+                          + settings.maxFutureDays()
+                          + " days after the day of the run "
+                          + today
+                          + " (ingest.maxFutureDays)")));
     }
     if (table == CdmTable.PERSON) {
       Column yob = col("year_of_birth");
@@ -407,6 +460,35 @@ public final class Ingest {
             Rules.UNKNOWN_PERSON,
             concat(lit("person_id "), col("person_id").cast("string"), lit(" is not in person")));
     String date = table.startDate();
+    if (table == CdmTable.OBSERVATION_PERIOD) {
+      // The period is the person's time in the data: it starts no earlier than birth and ends no
+      // later than death (with the grace events have).
+      String end = "observation_period_end_date";
+      joined =
+          rejectOrFlag(
+              joined,
+              table,
+              settings,
+              year(col(date)).lt(col("_year_of_birth")),
+              Rules.EVENT_BEFORE_BIRTH,
+              concat(
+                  lit(date + " "),
+                  col(date).cast("string"),
+                  lit(" is before the year of birth "),
+                  col("_year_of_birth").cast("string")));
+      joined =
+          rejectOrFlag(
+              joined,
+              table,
+              settings,
+              col(end).gt(expr("date_add(_death_date, " + settings.deathGraceDays() + ")")),
+              Rules.EVENT_AFTER_DEATH,
+              concat(
+                  lit(end + " "),
+                  col(end).cast("string"),
+                  lit(" is more than " + settings.deathGraceDays() + " days after death "),
+                  col("_death_date").cast("string")));
+    }
     if (date != null && table != CdmTable.OBSERVATION_PERIOD) {
       joined =
           rejectOrFlag(
@@ -521,35 +603,48 @@ public final class Ingest {
   /** The typed value, or null when the text does not parse. */
   static Column typed(Column text, CdmColumn c) {
     return switch (c.type()) {
-      case ID -> integral(text, Long.MIN_VALUE, Long.MAX_VALUE).cast(DataTypes.LongType);
-      case INT -> integral(text, Integer.MIN_VALUE, Integer.MAX_VALUE).cast(DataTypes.IntegerType);
+      case ID ->
+          when(text.rlike(NUMBER), integral(text, Long.MIN_VALUE, Long.MAX_VALUE))
+              .cast(DataTypes.LongType);
+      case INT ->
+          when(text.rlike(NUMBER), integral(text, Integer.MIN_VALUE, Integer.MAX_VALUE))
+              .cast(DataTypes.IntegerType);
       case DOUBLE -> {
-        // NaN and values beyond the double range ("1e400" reads as Infinity) are not numbers.
-        Column d = text.try_cast("double");
+        // Values beyond the double range ("1e400" reads as Infinity) are not numbers.
+        Column d = when(text.rlike(NUMBER), text.try_cast("double"));
         yield when(
                 d.isNaN()
                     .or(org.apache.spark.sql.functions.abs(d).equalTo(Double.POSITIVE_INFINITY)),
                 lit(null).cast(DataTypes.DoubleType))
             .otherwise(d);
       }
-      case DATE -> {
-        // A date, or a datetime where a date is expected ("2020-01-31 00:00:00", "...T...").
-        Column looksLikeDate =
-            org.apache
-                .spark
-                .sql
-                .functions
-                .length(text)
-                .equalTo(10)
-                .or(text.rlike("^\\d{4}-\\d{2}-\\d{2}[ T]"));
-        yield when(
-            looksLikeDate,
-            org.apache.spark.sql.functions.try_to_date(
-                org.apache.spark.sql.functions.substring(text, 1, 10), "yyyy-MM-dd"));
-      }
+      case DATE ->
+          // A date, or a well-formed datetime where a date is expected (its date part).
+          when(
+              text.rlike(DATE_OR_DATETIME),
+              org.apache.spark.sql.functions.try_to_date(
+                  org.apache.spark.sql.functions.substring(text, 1, 10), "yyyy-MM-dd"));
       case STRING -> text;
     };
   }
+
+  /**
+   * The numbers an exporter writes: plain decimal notation with an optional sign, fraction and
+   * exponent ("6", "-1.5", "6.0", "1e+05", ".5"). Not what Java's or Spark's parsers also take:
+   * type suffixes ("90d", "1e3f"), hex ("0x1F", "0x1p3"), "Infinity", "NaN", digit separators,
+   * digits of other scripts.
+   */
+  static final String NUMBER = "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$";
+
+  /**
+   * ISO dates as OMOP exports write them, "YYYY-MM-DD", or a datetime: the date, "T" or a space, a
+   * valid time "hh:mm", "hh:mm:ss" or "hh:mm:ss.fraction", and an optional zone ("Z", "+01:00",
+   * "+0100"). The date part is the date; a dangling "T", an hour 25, a range are not dates.
+   */
+  static final String DATE_OR_DATETIME =
+      "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+          + "([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?"
+          + "(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$";
 
   /** A plain decimal whose fractional digits are not all zero ("8.5", "6.0000001"). */
   private static final String FRACTION = "^[+-]?[0-9]*\\.[0-9]*[1-9][0-9]*$";

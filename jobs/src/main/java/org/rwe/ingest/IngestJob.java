@@ -76,7 +76,9 @@ public final class IngestJob {
               CdmTable.CONCEPT_ANCESTOR,
               CdmTable.CONCEPT_RELATIONSHIP,
               CdmTable.PERSON),
-          List.of(CdmTable.DEATH, CdmTable.OBSERVATION_PERIOD),
+          // Observation periods are checked against deaths: deaths first.
+          List.of(CdmTable.DEATH),
+          List.of(CdmTable.OBSERVATION_PERIOD),
           List.of(
               CdmTable.DRUG_EXPOSURE,
               CdmTable.CONDITION_OCCURRENCE,
@@ -234,7 +236,7 @@ public final class IngestJob {
     Dataset<Row> persons =
         Ingest.withFlags(ctx.curated("person").withColumn(Ingest.RULE, lit(null).cast("string")));
     Dataset<Row> deaths =
-        t == CdmTable.DEATH || t == CdmTable.OBSERVATION_PERIOD
+        t == CdmTable.DEATH
             ? emptyTyped(ctx, CdmTable.DEATH)
             : ctx.curated("death").withColumn(Ingest.RULE, lit(null).cast("string"));
     Dataset<Row> periods =

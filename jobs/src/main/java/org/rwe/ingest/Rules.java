@@ -16,6 +16,8 @@ public final class Rules {
   public static final String NEGATIVE_ID = "negative_id";
   public static final String END_BEFORE_START = "end_before_start";
   public static final String DAYS_SUPPLY_OUT_OF_RANGE = "days_supply_out_of_range";
+  public static final String NEGATIVE_QUANTITY = "negative_quantity";
+  public static final String DATE_IN_FUTURE = "date_in_future";
   public static final String BIRTH_YEAR_IMPLAUSIBLE = "birth_year_implausible";
   public static final String DUPLICATE_PRIMARY_KEY = "duplicate_primary_key";
   public static final String UNKNOWN_PERSON = "unknown_person";
@@ -43,6 +45,8 @@ public final class Rules {
           NEGATIVE_ID,
           END_BEFORE_START,
           DAYS_SUPPLY_OUT_OF_RANGE,
+          NEGATIVE_QUANTITY,
+          DATE_IN_FUTURE,
           BIRTH_YEAR_IMPLAUSIBLE,
           OBSERVATION_PERIOD_OVERLAP,
           UNKNOWN_PERSON,
@@ -57,7 +61,12 @@ public final class Rules {
    */
   public static final List<String> FLAGGABLE =
       List.of(
-          DUPLICATE_PRIMARY_KEY, DAYS_SUPPLY_OUT_OF_RANGE, EVENT_BEFORE_BIRTH, EVENT_AFTER_DEATH);
+          DUPLICATE_PRIMARY_KEY,
+          DAYS_SUPPLY_OUT_OF_RANGE,
+          NEGATIVE_QUANTITY,
+          DATE_IN_FUTURE,
+          EVENT_BEFORE_BIRTH,
+          EVENT_AFTER_DEATH);
 
   /** Every flag: the row is curated, and counted per flag. */
   public static final List<String> FLAGGING =
@@ -66,6 +75,8 @@ public final class Rules {
           UNKNOWN_CONCEPT,
           DUPLICATE_PRIMARY_KEY,
           DAYS_SUPPLY_OUT_OF_RANGE,
+          NEGATIVE_QUANTITY,
+          DATE_IN_FUTURE,
           EVENT_BEFORE_BIRTH,
           EVENT_AFTER_DEATH);
 }

@@ -123,6 +123,7 @@ public final class ExtractReader {
   /** The table's file or folder, checked for structural problems, if the extract has it. */
   public Optional<Located> locate(CdmTable table) {
     try {
+      checkLocalEntries(table);
       List<FileStatus> matches = new ArrayList<>();
       for (FileStatus s : fs.listStatus(root)) {
         String name = s.getPath().getName().toLowerCase(Locale.ROOT);
@@ -176,6 +177,59 @@ public final class ExtractReader {
 
   private static boolean isParquet(Path p) {
     return p.getName().toLowerCase(Locale.ROOT).endsWith(".parquet");
+  }
+
+  /**
+   * On a local disk, what Hadoop's listing hides or mistakes: an entry named like the table (or a
+   * part file of its folder) that is neither a regular file nor a folder. A FIFO or device would
+   * block or fail the read; a broken or looping symbolic link is left out of the listing, so an
+   * optional table would silently read as absent. Either stops the run, naming the entry.
+   */
+  private void checkLocalEntries(CdmTable table) throws IOException {
+    java.nio.file.Path dir = localPath(root);
+    if (dir == null) {
+      return;
+    }
+    try (var entries = java.nio.file.Files.newDirectoryStream(dir)) {
+      for (java.nio.file.Path e : entries) {
+        String name = e.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean named = name.equals(table.cdmName());
+        for (String suffix : SUFFIXES) {
+          named |= name.equals(table.cdmName() + suffix);
+        }
+        if (!named) {
+          continue;
+        }
+        checkLocalEntry(e, table);
+        if (java.nio.file.Files.isDirectory(e)) {
+          try (var parts = java.nio.file.Files.newDirectoryStream(e)) {
+            for (java.nio.file.Path part : parts) {
+              String n = part.getFileName().toString();
+              if (!n.startsWith("_") && !n.startsWith(".")) {
+                checkLocalEntry(part, table);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static void checkLocalEntry(java.nio.file.Path p, CdmTable table) {
+    if (java.nio.file.Files.isRegularFile(p) || java.nio.file.Files.isDirectory(p)) {
+      return;
+    }
+    String what =
+        java.nio.file.Files.isSymbolicLink(p)
+            ? "a symbolic link that leads nowhere readable (a missing target or a loop)"
+            : "not a regular file or folder (a FIFO, socket or device); copy the data to a file";
+    throw new InputException("Table " + table.cdmName() + ": " + p + " is " + what);
+  }
+
+  /** The local path of a file: URI (or scheme-less) path, else null. */
+  private java.nio.file.Path localPath(Path p) {
+    java.net.URI uri = fs.makeQualified(p).toUri();
+    return "file".equals(uri.getScheme()) ? java.nio.file.Path.of(uri) : null;
   }
 
   /** The file itself, or the folder's files in name order (hidden and _-files skipped). */
@@ -341,16 +395,23 @@ public final class ExtractReader {
 
   /**
    * Lower-cased, trimmed names. A used column given twice is ambiguous and stops the run; a
-   * repeated unused column is kept apart as {@code name#position} (and dropped later, like any
-   * unused one).
+   * repeated unused column, and one whose name starts with "_" (reserved for the pipeline's own
+   * columns), is kept apart as {@code name#position} (and dropped later, like any unused one).
    */
   static List<String> normalizeNames(List<String> names, CdmTable table, Path file) {
     List<String> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < names.size(); i++) {
-      String n = names.get(i).replace("\uFEFF", "").trim().toLowerCase(Locale.ROOT);
+      // A backtick would end the quoted name in Spark's column references; no CDM name has one.
+      String n =
+          names.get(i).replace("\uFEFF", "").trim().toLowerCase(Locale.ROOT).replace('`', '\'');
       if (n.isEmpty()) {
         n = UNNAMED + (i + 1);
+      } else if (n.startsWith("_")) {
+        // Names with a leading underscore are the pipeline's own (_corrupt_record, _source_file,
+        // ...) and no CDM column has one: such an input column is unused, kept apart under its
+        // name and position, and dropped and listed like any other.
+        n = n + "#" + (i + 1);
       }
       if (!seen.add(n)) {
         if (table.hasColumn(n)) {
@@ -420,7 +481,9 @@ public final class ExtractReader {
       String[] names = df.columns();
       for (int i = 0; i < names.length; i++) {
         cols.add(
-            df.col("`" + names[i] + "`").cast(DataTypes.StringType).as(located.columns().get(i)));
+            df.col("`" + names[i].replace("`", "``") + "`")
+                .cast(DataTypes.StringType)
+                .as(located.columns().get(i)));
       }
       cols.add(functions.lit(null).cast(DataTypes.StringType).as(CORRUPT_RECORD));
       df = df.select(cols.toArray(Column[]::new));

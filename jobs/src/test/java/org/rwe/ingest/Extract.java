@@ -165,6 +165,19 @@ final class Extract {
     return this;
   }
 
+  /** What a file map cannot say (a FIFO, a symbolic link), done in the input folder. */
+  interface IoAction {
+    void run(Path input) throws IOException;
+  }
+
+  private final List<IoAction> preparations = new ArrayList<>();
+
+  /** Runs {@code action} on the input folder once the files are written, before the run. */
+  Extract prepare(IoAction action) {
+    preparations.add(action);
+    return this;
+  }
+
   /** A setting for this run, e.g. {@code ingest.maxRejectShare=1}. */
   Extract option(String keyValue) {
     options.add("-D" + keyValue);
@@ -184,6 +197,9 @@ final class Extract {
         Files.write(p, f.getValue());
       }
       Files.createDirectories(input());
+      for (IoAction a : preparations) {
+        a.run(input());
+      }
       if (studyOverlay != null) {
         Files.writeString(
             dir.resolve("study.conf"),

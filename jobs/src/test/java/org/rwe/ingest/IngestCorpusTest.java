@@ -94,7 +94,9 @@ class IngestCorpusTest {
           () ->
               extract()
                   .option(NO_BUDGET)
-                  .text("death.csv", "person_id,death_date\n3,2019-06-01\n")
+                  .text(
+                      "death.csv",
+                      "person_id,death_date\n3,2019-06-01\n12,2015-01-01\n15,2015-01-01\n")
                   .append(
                       "person.csv",
                       "4,8507,,,,0,0,,", // requiredNull
@@ -106,13 +108,30 @@ class IngestCorpusTest {
                       "7,8507,1899,,,0,0,,", // birthYear
                       "8,8507,1900,,,0,0,,", // birthYear
                       "9,8507," + NEXT_YEAR + ",,,0,0,,", // birthYear
-                      "10,8507,1970,,,0,0,jane@x.org,F") // identifiers
+                      "10,8507,1970,,,0,0,jane@x.org,F", // identifiers
+                      // observationPeriodPlausibility: persons with a period of their own
+                      "11,8507,1990,,,0,0,,",
+                      "12,8507,1960,,,0,0,,",
+                      "13,8507,1960,,,0,0,,",
+                      "14,8507,1960,,,0,0,,",
+                      "15,8507,1960,,,0,0,,")
+                  // Person 3 dies on 2019-06-01: its period ends within deathGraceDays of it.
+                  .text(
+                      "observation_period.csv",
+                      Extract.PERIODS.replace(
+                          "3,3,2008-01-01,2019-12-31", "3,3,2008-01-01,2019-07-01"))
                   .append(
                       "observation_period.csv",
                       "4,99,2010-01-01,2020-12-31,32817", // unknownPerson
                       "5,2,2022-01-02,2022-01-01,32817", // endBeforeStart
                       "6,1,2020-06-01,2022-12-31,32817", // overlap
-                      "7,2,2022-01-01,2023-06-30,32817") // overlap
+                      "7,2,2022-01-01,2023-06-30,32817", // overlap
+                      // observationPeriodPlausibility
+                      "8,11,1989-06-01,2020-12-31,32817", // starts before the year of birth
+                      "9,12,2010-01-01,2015-03-01,32817", // ends 59 days after death
+                      "10,13,2010-01-01,2099-12-31,32817", // an "open" end far in the future
+                      "11,14," + NEXT_YEAR + "-01-01," + NEXT_YEAR + "-06-01,32817", // future
+                      "12,15,2010-01-01,2015-01-25,32817") // ends within the grace after death
                   .append("visit_occurrence.csv", "12,1,-1,2015-03-01,,32817,,,OP") // negativeIds
                   .append(
                       "condition_occurrence.csv",
@@ -128,6 +147,16 @@ class IngestCorpusTest {
                       "114,1,201826,2020-02-29,,32817,,,E11.9,0",
                       // unknownPerson
                       "120,99,201826,2015-03-01,,32817,,,E11.9,0",
+                      // strictDatesAndDatetimes
+                      "190,1,201826,2020-01-31T,,32817,,,E11.9,0",
+                      "191,1,201826,2020-01-31T25:00:00,,32817,,,E11.9,0",
+                      "192,1,201826,2020-01-01/2020-02-01,,32817,,,E11.9,0",
+                      "193,1,201826,2020-01-31 12:61,,32817,,,E11.9,0",
+                      "194,1,201826,2020-01-31x,,32817,,,E11.9,0",
+                      "195,1,201826,2020-01-31T08:30:00.123Z,,32817,,,E11.9,0",
+                      "196,1,201826,2020-01-31 08:30+0100,,32817,,,E11.9,0",
+                      "197,1,201826,2020-01-31 08:30:59,,32817,,,E11.9,0",
+                      "198,1,201826," + NEXT_YEAR + "-01-01,,32817,,,E11.9,0", // in the future
                       // eventBeforeBirthYearAndAfterDeathPlusGrace
                       "130,3,201826,2019-07-01,,32817,,,E11.9,0",
                       "131,3,201826,2019-07-02,,32817,,,E11.9,0",
@@ -167,7 +196,22 @@ class IngestCorpusTest {
                       "222,1,1118084,2015-03-01,,365,1,32817,,X",
                       "223,1,1118084,2015-03-01,,366,1,32817,,X",
                       // identifiers
-                      "230,1,1118084,2015-03-01,,1,1,32817,,123-45-6789"));
+                      "230,1,1118084,2015-03-01,,1,1,32817,,123-45-6789",
+                      // strictNumbers: what Java's parsers take but no exporter means
+                      "240,1,1118084,2015-03-01,,30,90d,32817,,X",
+                      "241,1,1118084,2015-03-01,,30,1e3f,32817,,X",
+                      "242,1,1118084,2015-03-01,,30,0x1F,32817,,X",
+                      "243,1,1118084,2015-03-01,,30,Infinity,32817,,X",
+                      "244,1,1118084,2015-03-01,,30,1_000,32817,,X",
+                      "245,1,1118084,2015-03-01,,30,\u0663,32817,,X",
+                      "246,1,1118084,2015-03-01,,0x1E,1,32817,,X",
+                      "247,1,1118084,2015-03-01,,30L,1,32817,,X",
+                      "0x10,1,1118084,2015-03-01,,30,1,32817,,X",
+                      "248,1,1118084,2015-03-01,,30,+2.5,32817,,X",
+                      "249,1,1118084,2015-03-01,,30,.5,32817,,X",
+                      "250,1,1118084,2015-03-01,,+30,2.,32817,,X",
+                      // negativeQuantity
+                      "251,1,1118084,2015-03-01,,30,-3,32817,,X"));
 
   static Extract.Run rules() {
     return RULES.get();
@@ -224,11 +268,14 @@ class IngestCorpusTest {
                   .bytes(
                       "PERSON.csv.gz",
                       Extract.gzip(
-                          (PERSON_HEADER + ",favourite_colour,clinician_note").toUpperCase()
+                          (PERSON_HEADER
+                                      + ",favourite_colour,clinician_note,_corrupt_record,"
+                                      + "_source_file,`odd`")
+                                  .toUpperCase()
                               + "\n 1 ,\t8507, 1970 ,3,16,0,0,P0001,M,blue,"
-                              + "\"lives at 1 Main St, calls often\"\n"
-                              + "2,8532,1980,,,0,0,P0002,F,red,\n"
-                              + "3,8507,1955,1,1,0,0,P0003,M,,\n"))
+                              + "\"lives at 1 Main St, calls often\",x,y,z\n"
+                              + "2,8532,1980,,,0,0,P0002,F,red,,,,\n"
+                              + "3,8507,1955,1,1,0,0,P0003,M,,,garbage,/etc/passwd,\n"))
                   // Mixed-case names; quoted delimiters, quotes and newlines inside quotes.
                   .remove("concept.csv")
                   .text(
@@ -522,8 +569,17 @@ class IngestCorpusTest {
   void extraColumnsAreDroppedListedAndNeverCurated() {
     Extract.Run r = formats();
     assertEquals(
-        List.of("clinician_note", "favourite_colour", "gender_source_value", "person_source_value"),
-        r.dropped("person"));
+        List.of(
+            "'odd'",
+            "_corrupt_record#12",
+            "_source_file#13",
+            "clinician_note",
+            "favourite_colour",
+            "gender_source_value",
+            "person_source_value"),
+        r.dropped("person"),
+        "names the pipeline reserves (_corrupt_record, _source_file) and a backtick are dropped"
+            + " like any unused column, never a crash");
     assertEquals(
         List.of(
             "person_id",
@@ -608,6 +664,86 @@ class IngestCorpusTest {
     assertEquals("unparseable_date", c.get("112"), "01/31/2020");
     assertEquals("unparseable_date", c.get("113"), "month 13");
     assertEquals("", c.get("114"), "2020-02-29 is a leap day");
+  }
+
+  /** Dates as OMOP exports write them, or well-formed datetimes; nothing looser. */
+  @Test
+  void strictDatesAndDatetimes() {
+    Map<String, String> c = rules().outcomes("condition_occurrence", "condition_occurrence_id");
+    assertEquals("unparseable_date", c.get("190"), "a dangling T");
+    assertEquals("unparseable_date", c.get("191"), "hour 25");
+    assertEquals("unparseable_date", c.get("192"), "a range");
+    assertEquals("unparseable_date", c.get("193"), "minute 61");
+    assertEquals("unparseable_date", c.get("194"), "trailing text");
+    assertEquals("", c.get("195"), "ISO datetime with fraction and zone");
+    assertEquals("", c.get("196"), "datetime with an offset");
+    assertEquals("", c.get("197"), "datetime with seconds");
+    assertEquals("date_in_future", c.get("198"));
+    assertTrue(
+        rules().rejects("condition_occurrence").stream()
+            .anyMatch(
+                x ->
+                    x.get("reason")
+                        .equals(
+                            "value '2020-01-31T' of condition_start_date is not a date"
+                                + " (YYYY-MM-DD, or a datetime hh:mm[:ss])")));
+  }
+
+  /** Plain decimal notation only: no type suffixes, hex, words, separators or other digits. */
+  @Test
+  void strictNumbers() {
+    Map<String, String> d = rules().outcomes("drug_exposure", "drug_exposure_id");
+    for (String id : List.of("240", "241", "242", "243", "244", "245", "246", "247", "0x10")) {
+      assertEquals("unparseable_number", d.get(id), id);
+    }
+    assertEquals("", d.get("248"), "+2.5");
+    assertEquals("", d.get("249"), ".5");
+    assertEquals("", d.get("250"), "+30 and 2.");
+    assertEquals("negative_quantity", d.get("251"));
+  }
+
+  /** observation_period obeys the person-level rules of the event tables, and the future. */
+  @Test
+  void observationPeriodPlausibility() {
+    Extract.Run r = rules();
+    Map<String, String> p = r.outcomes("observation_period", "observation_period_id");
+    assertEquals("event_before_birth", p.get("8"));
+    assertEquals("event_after_death", p.get("9"));
+    assertEquals("date_in_future", p.get("10"));
+    assertEquals("date_in_future", p.get("11"));
+    assertEquals("", p.get("12"), "within deathGraceDays of death");
+    assertTrue(
+        r.rejects("observation_period").stream()
+            .anyMatch(
+                x ->
+                    String.valueOf(x.get("reason"))
+                        .startsWith(
+                            "observation_period_end_date 2099-12-31 is more than 365 days after"
+                                + " the day of the run")));
+  }
+
+  /** The same rules flag instead of reject where a study says so. */
+  @Test
+  void plausibilityRulesFlagWhereTheStudySaysSo() {
+    Extract.Run r =
+        extract()
+            .option(NO_BUDGET)
+            .study(
+                "ingest.tables.observation_period { flagOnly = [event_before_birth,"
+                    + " date_in_future] }\n"
+                    + "ingest.tables.drug_exposure { flagOnly = [negative_quantity] }")
+            .append("person.csv", "11,8507,1990,,,0,0,,", "13,8507,1960,,,0,0,,")
+            .append(
+                "observation_period.csv",
+                "8,11,1989-06-01,2020-12-31,32817",
+                "10,13,2010-01-01,2099-12-31,32817")
+            .append("drug_exposure.csv", "251,1,1118084,2015-03-01,,30,-3,32817,,X")
+            .run()
+            .ok();
+    assertEquals(Map.of(), r.rejected("observation_period"));
+    assertEquals(
+        Map.of("event_before_birth", 1L, "date_in_future", 1L), r.flagged("observation_period"));
+    assertEquals(Map.of("negative_quantity", 1L), r.flagged("drug_exposure"));
   }
 
   @Test
@@ -792,12 +928,19 @@ class IngestCorpusTest {
             "identifier_in_source_value", 1L),
         r.rejected("person"));
     assertEquals(
-        Map.of("unknown_person", 1L, "end_before_start", 1L, "observation_period_overlap", 1L),
+        Map.of(
+            "unknown_person", 1L,
+            "end_before_start", 1L,
+            "observation_period_overlap", 1L,
+            "event_before_birth", 1L,
+            "event_after_death", 1L,
+            "date_in_future", 2L),
         r.rejected("observation_period"));
     assertEquals(
         Map.ofEntries(
             Map.entry("required_null", 3L),
-            Map.entry("unparseable_date", 4L),
+            Map.entry("unparseable_date", 9L),
+            Map.entry("date_in_future", 1L),
             Map.entry("unknown_person", 1L),
             Map.entry("event_after_death", 1L),
             Map.entry("event_before_birth", 1L),
@@ -807,9 +950,10 @@ class IngestCorpusTest {
         r.rejected("condition_occurrence"));
     assertEquals(
         Map.of(
-            "unparseable_number", 4L,
+            "unparseable_number", 13L,
             "end_before_start", 1L,
             "days_supply_out_of_range", 2L,
+            "negative_quantity", 1L,
             "identifier_in_source_value", 1L),
         r.rejected("drug_exposure"));
     assertEquals(Map.of(), r.flagged("drug_exposure"));
@@ -934,6 +1078,48 @@ class IngestCorpusTest {
         .bytes("person.csv.gz", Arrays.copyOf(gz, gz.length / 2))
         .run()
         .fails("person.csv.gz", "not a readable gzip file");
+  }
+
+  /** A FIFO would block the reader for ever: it is named, within seconds, not read. */
+  @Test
+  void aFifoInPlaceOfATableFileStopsTheRunNamingIt() {
+    extract()
+        .remove("drug_exposure.csv")
+        .prepare(
+            in -> {
+              Process p =
+                  new ProcessBuilder("mkfifo", in.resolve("drug_exposure.csv").toString())
+                      .inheritIO()
+                      .start();
+              try {
+                assertEquals(0, p.waitFor(), "mkfifo");
+              } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+              }
+            })
+        .run()
+        .fails("drug_exposure.csv", "not a regular file or folder");
+  }
+
+  /**
+   * An optional table behind a link that leads nowhere (a loop, or a missing target) is an error,
+   * not an absent table; so is a part file that is a link to nothing.
+   */
+  @Test
+  void aBrokenOrLoopingLinkIsNotAnAbsentTable() {
+    extract()
+        .prepare(in -> Files.createSymbolicLink(in.resolve("death.csv"), Path.of("death.csv")))
+        .run()
+        .fails("death.csv", "symbolic link that leads nowhere readable");
+    extract()
+        .remove("drug_exposure.csv")
+        .text("drug_exposure/part-00000.csv", DRUGS)
+        .prepare(
+            in ->
+                Files.createSymbolicLink(
+                    in.resolve("drug_exposure/part-00001.csv"), in.resolve("gone.csv")))
+        .run()
+        .fails("part-00001.csv", "symbolic link that leads nowhere readable");
   }
 
   @Test
