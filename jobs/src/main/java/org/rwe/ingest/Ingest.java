@@ -64,6 +64,17 @@ public final class Ingest {
     for (CdmColumn c : table.columns()) {
       texts.add(cleaned(raw, c.name()).as(text(c)));
     }
+    // The text that is in the column's notation (a plain decimal, an ISO date), null otherwise.
+    // Gated here, in a column of its own, and not by a CASE around the parse: Spark does not share
+    // a subexpression across the branches of a CASE, and the parse reuses its decimal value four
+    // times (seen: ingest of Eunomia 70 s -> 86 s with the CASE).
+    for (CdmColumn c : table.columns()) {
+      String notation = notation(c);
+      if (notation != null) {
+        Column t = cleaned(raw, c.name());
+        texts.add(when(t.rlike(notation), t).as(gated(c)));
+      }
+    }
     for (int i = 0; i < sourceValues.size(); i++) {
       texts.add(col("`" + sourceValues.get(i) + "`").as("_sv_" + i));
     }
@@ -84,7 +95,7 @@ public final class Ingest {
     List<Column> typedCols = new ArrayList<>();
     for (CdmColumn c : table.columns()) {
       typedCols.add(col(text(c)));
-      typedCols.add(typed(col(text(c)), c).as(c.name()));
+      typedCols.add(typed(col(notation(c) == null ? text(c) : gated(c)), c).as(c.name()));
     }
     for (int i = 0; i < sourceValues.size(); i++) {
       typedCols.add(col("_sv_" + i));
@@ -239,6 +250,19 @@ public final class Ingest {
 
   private static String text(CdmColumn c) {
     return "_text_" + c.name();
+  }
+
+  private static String gated(CdmColumn c) {
+    return "_gated_" + c.name();
+  }
+
+  /** The pattern a column's text must match before it is parsed; null for text columns. */
+  static String notation(CdmColumn c) {
+    return switch (c.type()) {
+      case ID, INT, DOUBLE -> NUMBER;
+      case DATE -> DATE_OR_DATETIME;
+      case STRING -> null;
+    };
   }
 
   private static Dataset<Row> rowRules(
@@ -600,18 +624,17 @@ public final class Ingest {
     return when(t.equalTo(""), lit(null).cast(DataTypes.StringType)).otherwise(t);
   }
 
-  /** The typed value, or null when the text does not parse. */
+  /**
+   * The typed value of text already in the column's {@link #notation} (null otherwise), or null
+   * when it does not parse.
+   */
   static Column typed(Column text, CdmColumn c) {
     return switch (c.type()) {
-      case ID ->
-          when(text.rlike(NUMBER), integral(text, Long.MIN_VALUE, Long.MAX_VALUE))
-              .cast(DataTypes.LongType);
-      case INT ->
-          when(text.rlike(NUMBER), integral(text, Integer.MIN_VALUE, Integer.MAX_VALUE))
-              .cast(DataTypes.IntegerType);
+      case ID -> integral(text, Long.MIN_VALUE, Long.MAX_VALUE).cast(DataTypes.LongType);
+      case INT -> integral(text, Integer.MIN_VALUE, Integer.MAX_VALUE).cast(DataTypes.IntegerType);
       case DOUBLE -> {
         // Values beyond the double range ("1e400" reads as Infinity) are not numbers.
-        Column d = when(text.rlike(NUMBER), text.try_cast("double"));
+        Column d = text.try_cast("double");
         yield when(
                 d.isNaN()
                     .or(org.apache.spark.sql.functions.abs(d).equalTo(Double.POSITIVE_INFINITY)),
@@ -620,10 +643,8 @@ public final class Ingest {
       }
       case DATE ->
           // A date, or a well-formed datetime where a date is expected (its date part).
-          when(
-              text.rlike(DATE_OR_DATETIME),
-              org.apache.spark.sql.functions.try_to_date(
-                  org.apache.spark.sql.functions.substring(text, 1, 10), "yyyy-MM-dd"));
+          org.apache.spark.sql.functions.try_to_date(
+              org.apache.spark.sql.functions.substring(text, 1, 10), "yyyy-MM-dd");
       case STRING -> text;
     };
   }
@@ -666,8 +687,21 @@ public final class Ingest {
     // per value (seen in thread dumps while reading Eunomia, whose every id is written "6.0").
     // decimal(38,18) holds every long (20 integer digits) and 18 fractional digits; a fractional
     // digit beyond those would be rounded away, so the text itself is checked too.
-    Column notation = text.contains(".").or(text.contains("e")).or(text.contains("E"));
+    Column exponent = text.contains("e").or(text.contains("E"));
+    Column notation = text.contains(".").or(exponent);
     Column fast = when(not(notation), text.try_cast("bigint"));
+    // "6.0", "6.", "6.000": the digits before the point, without a decimal (whose parse, string to
+    // BigDecimal to rescaled Decimal, was a quarter of ingest's CPU on Eunomia).
+    Column wholeDecimal =
+        not(exponent)
+            .and(org.apache.spark.sql.functions.rtrim(text, "0").endsWith("."))
+            .and(not(text.startsWith(".")))
+            .and(not(text.startsWith("-.")))
+            .and(not(text.startsWith("+.")));
+    Column point =
+        when(
+            wholeDecimal,
+            org.apache.spark.sql.functions.substring_index(text, ".", 1).try_cast("bigint"));
     Column d = text.try_cast("decimal(38,18)");
     Column slow =
         when(
@@ -678,7 +712,7 @@ public final class Ingest {
                     .and(not(text.rlike(FRACTION))),
                 d)
             .cast("bigint");
-    Column v = coalesce(fast, slow);
+    Column v = coalesce(fast, point, slow);
     return when(v.between(lo, hi), v);
   }
 }

@@ -232,7 +232,11 @@ class IngestCorpusTest {
                             + "  outsideObservation = reject\n"
                             + "  flagOnly = [duplicate_primary_key]\n"
                             + "  maxRejectShare = 0.5\n"
-                            + "}");
+                            + "}\n"
+                            // plausibilityRulesFlagWhereTheStudySaysSo
+                            + "ingest.tables.observation_period { flagOnly = [event_before_birth,"
+                            + " date_in_future] }\n"
+                            + "ingest.tables.drug_exposure { flagOnly = [negative_quantity] }");
             for (String t :
                 List.of(
                     "concept",
@@ -250,7 +254,14 @@ class IngestCorpusTest {
                     tsv("102,1,201826,2009-12-31,,32817,,,E11.9,0"),
                     tsv("100,3,201826,2012-01-01,,32817,,,E11.9,0"))
                 .append(
-                    "drug_exposure.tsv", tsv("202,1,1118084,2009-12-31,2010-01-05,5,1,32817,,X"));
+                    "drug_exposure.tsv",
+                    tsv("202,1,1118084,2009-12-31,2010-01-05,5,1,32817,,X"),
+                    tsv("251,1,1118084,2015-03-01,,30,-3,32817,,X"))
+                .append("person.tsv", tsv("11,8507,1990,,,0,0,,"), tsv("13,8507,1960,,,0,0,,"))
+                .append(
+                    "observation_period.tsv",
+                    tsv("8,11,1989-06-01,2020-12-31,32817"),
+                    tsv("10,13,2010-01-01,2099-12-31,32817"));
           });
 
   static Extract.Run options() {
@@ -421,7 +432,7 @@ class IngestCorpusTest {
       assertEquals(t + ".tsv", r.summary(t).get("source"));
       assertEquals(0L, r.summary(t).get("rows_rejected"), t);
     }
-    assertEquals(3L, r.summary("person").get("rows_curated"));
+    assertEquals(5L, r.summary("person").get("rows_curated"));
     assertEquals(9L, r.summary("concept").get("rows_curated"));
   }
 
@@ -725,25 +736,13 @@ class IngestCorpusTest {
   /** The same rules flag instead of reject where a study says so. */
   @Test
   void plausibilityRulesFlagWhereTheStudySaysSo() {
-    Extract.Run r =
-        extract()
-            .option(NO_BUDGET)
-            .study(
-                "ingest.tables.observation_period { flagOnly = [event_before_birth,"
-                    + " date_in_future] }\n"
-                    + "ingest.tables.drug_exposure { flagOnly = [negative_quantity] }")
-            .append("person.csv", "11,8507,1990,,,0,0,,", "13,8507,1960,,,0,0,,")
-            .append(
-                "observation_period.csv",
-                "8,11,1989-06-01,2020-12-31,32817",
-                "10,13,2010-01-01,2099-12-31,32817")
-            .append("drug_exposure.csv", "251,1,1118084,2015-03-01,,30,-3,32817,,X")
-            .run()
-            .ok();
+    // In the options run: its study flags these rules for these tables instead of rejecting.
+    Extract.Run r = options();
     assertEquals(Map.of(), r.rejected("observation_period"));
     assertEquals(
         Map.of("event_before_birth", 1L, "date_in_future", 1L), r.flagged("observation_period"));
-    assertEquals(Map.of("negative_quantity", 1L), r.flagged("drug_exposure"));
+    assertEquals(
+        Map.of("outside_observation", 1L, "negative_quantity", 1L), r.flagged("drug_exposure"));
   }
 
   @Test
@@ -802,7 +801,8 @@ class IngestCorpusTest {
         "outside_observation",
         r.outcomes("condition_occurrence", "condition_occurrence_id").get("102"));
     assertEquals("", r.outcomes("drug_exposure", "drug_exposure_id").get("202"));
-    assertEquals(Map.of("outside_observation", 1L), r.flagged("drug_exposure"));
+    assertEquals(
+        Map.of("outside_observation", 1L, "negative_quantity", 1L), r.flagged("drug_exposure"));
     assertEquals(Map.of("outside_observation", 1L), r.rejected("condition_occurrence"));
   }
 
