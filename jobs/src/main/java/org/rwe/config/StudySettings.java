@@ -22,6 +22,9 @@ import java.util.TreeSet;
 public record StudySettings(
     String studyId,
     String description,
+    String targetName,
+    String comparatorName,
+    int primaryAnalysisId,
     SparkSettings spark,
     IngestSettings ingest,
     Map<String, List<ConceptSetItem>> conceptSets,
@@ -164,6 +167,9 @@ public record StudySettings(
         new StudySettings(
             c.string("study.id"),
             c.string("study.description"),
+            c.string("study.targetName"),
+            c.string("study.comparatorName"),
+            primaryAnalysisId(c, analyses),
             spark,
             IngestSettings.from(c.at("ingest")),
             conceptSets,
@@ -180,6 +186,29 @@ public record StudySettings(
             c.raw());
     s.crossCheck(c);
     return s;
+  }
+
+  /** The configured primary analysis, or the first adjusted analysis (the first of all if none). */
+  private static int primaryAnalysisId(Cfg c, List<AnalysisSettings> analyses) {
+    if (c.has("study.primaryAnalysisId")) {
+      int id = c.integer("study.primaryAnalysisId");
+      if (!analyses.isEmpty() && analyses.stream().noneMatch(a -> a.analysisId() == id)) {
+        c.problem(
+            "study.primaryAnalysisId",
+            "analysis "
+                + id
+                + " is not defined under analyses (defined: "
+                + analyses.stream().map(a -> String.valueOf(a.analysisId())).toList()
+                + ")");
+      }
+      return id;
+    }
+    return analyses.stream()
+        .filter(AnalysisSettings::adjusted)
+        .findFirst()
+        .or(() -> analyses.stream().findFirst())
+        .map(AnalysisSettings::analysisId)
+        .orElse(0);
   }
 
   /**

@@ -157,7 +157,8 @@ public final class OutcomesJob {
               a.analysisId(),
               a.description(),
               a.modelType(),
-              ctx.settings().resolvedAnalysisJson(i)));
+              ctx.settings().resolvedAnalysisJson(i),
+              a.analysisId() == ctx.settings().primaryAnalysisId()));
     }
     write(ctx, defs, ResultsSchema.ANALYSIS);
     write(ctx, continuous(ctx), ResultsSchema.CONTINUOUS_OUTCOME_RESULT);

@@ -76,11 +76,41 @@ final class Fmt {
     return num(v, v < 0.1 ? 3 : 2);
   }
 
+  /**
+   * A confidence bound: as {@link #ratio}, with more decimals where rounding would put it on the
+   * other side of 1 or on 1 itself (an upper bound of 0.996 is not "1.00": the interval excludes
+   * the null, and the p beside it says so).
+   */
+  static String bound(Double v) {
+    if (v == null) {
+      return WITHHELD;
+    }
+    return onItsSide(v, 1.0, v < 0.1 ? 3 : 2);
+  }
+
+  /**
+   * A p-value: two decimals, three below 0.1, "&lt;0.001" below that; more decimals where rounding
+   * would put it on the other side of 0.05 or on 0.05 itself, so that it agrees with its interval.
+   */
   static String p(Double v) {
     if (v == null) {
       return WITHHELD;
     }
-    return v < 0.001 ? "&lt;0.001" : num(v, v < 0.01 ? 3 : 2);
+    return v < 0.001 ? "&lt;0.001" : onItsSide(v, 0.05, v < 0.1 ? 3 : 2);
+  }
+
+  /** {@code v} with at least {@code decimals} decimals, and as many more (up to 6) as it takes. */
+  static String onItsSide(double v, double threshold, int decimals) {
+    int d = decimals;
+    while (d < 6) {
+      double shown = Double.parseDouble(num(v, d));
+      boolean sameSide = Math.signum(shown - threshold) == Math.signum(v - threshold);
+      if (sameSide) {
+        break;
+      }
+      d++;
+    }
+    return num(v, d);
   }
 
   /** A share as a percentage; a masked mean (negative, CohortMethod's convention) as "&lt;x%". */

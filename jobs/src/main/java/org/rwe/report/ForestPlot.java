@@ -20,18 +20,51 @@ final class ForestPlot {
   static final int PAD = 10;
 
   static void render(StringBuilder b, ReportInput in) {
-    ReportHtml.section(b, "forest", "Hazard ratios: every outcome and analysis");
+    ReportHtml.section(b, "forest", "Estimates: every outcome and analysis");
     if (!in.has("cohort_method_result")) {
       ReportHtml.notComputed(b, "Estimates", "cohort_method_result");
       ReportHtml.end(b);
       return;
     }
     List<Rec> rows = new ArrayList<>(in.table("cohort_method_result").orElseThrow());
+    b.append("<p class=\"note\">Ratio of target vs comparator with its 95% confidence")
+        .append(" interval (log scale; an arrow marks an interval beyond the axis): a hazard")
+        .append(" ratio (HR) for Cox models, an incidence rate ratio (IRR) for Poisson, an odds")
+        .append(" ratio (OR) for logistic.");
+    notes(b, in, rows);
+    ReportHtml.analysisKey(b, in);
+    table(b, in, rows, false);
+    ReportHtml.end(b);
+  }
+
+  /** What the symbols mean and when an estimate is withheld. */
+  static void notes(StringBuilder b, ReportInput in, List<Rec> rows) {
+    b.append(
+            calibrated(rows)
+                ? " Squares: uncalibrated; diamonds: calibrated on the negative controls."
+                : " Calibrated estimates: not computed in this run.")
+        .append(" An estimate is withheld when an outcome count it rests on is below ")
+        .append(in.study().minCellCount())
+        .append(".</p>\n");
+  }
+
+  static boolean calibrated(List<Rec> rows) {
+    return rows.stream().anyMatch(r -> r.num("calibrated_rr") != null);
+  }
+
+  /**
+   * The estimates of {@code rows} as a table with a plot column on one log scale. With {@code
+   * favours}, the axis says which arm an estimate below or above 1 favours (for harmful outcomes: a
+   * ratio below 1 means fewer events in the target arm) and the analysis column is left out (the
+   * rows are one analysis).
+   */
+  static void table(StringBuilder b, ReportInput in, List<Rec> input, boolean favours) {
+    List<Rec> rows = new ArrayList<>(input);
     rows.sort(
         Comparator.<Rec>comparingInt(r -> r.bool("negative_control") ? 1 : 0)
             .thenComparingInt(r -> r.integer("outcome_id"))
             .thenComparingInt(r -> r.integer("analysis_id")));
-    boolean calibrated = rows.stream().anyMatch(r -> r.num("calibrated_rr") != null);
+    boolean calibrated = calibrated(rows);
     double lo = 0.5;
     double hi = 2;
     for (Rec r : rows) {
@@ -58,49 +91,63 @@ final class ForestPlot {
         to = ends[i];
       }
     }
-    lo = from;
-    hi = to;
-    Svg.Scale x = Svg.log(lo, hi, PAD, W - PAD);
-    b.append("<p class=\"note\">Hazard ratio of target vs comparator with its 95% confidence")
-        .append(" interval (log scale; an arrow marks an interval beyond the axis).")
-        .append(
-            calibrated
-                ? " Squares: uncalibrated; diamonds: calibrated on the negative controls."
-                : " Calibrated estimates: not computed in this run.")
-        .append(" An estimate is withheld when an outcome count it rests on is below ")
-        .append(in.study().minCellCount())
-        .append(".</p>\n");
-    ReportHtml.analysisKey(b, in);
-    b.append("<table class=\"grid forest\"><thead><tr><th>outcome</th>")
-        .append("<th>analysis</th><th>target<br><small>events / subjects</small></th>")
-        .append("<th>comparator<br><small>events / subjects</small></th>")
-        .append("<th>HR (95% CI)</th>");
-    if (calibrated) {
-      b.append("<th>calibrated HR (95% CI)</th>");
+    Svg.Scale x = Svg.log(from, to, PAD, W - PAD);
+    java.util.Set<String> measures = new java.util.TreeSet<>();
+    rows.forEach(r -> measures.add(in.measure(r.integer("analysis_id"))));
+    String measure = measures.size() == 1 ? measures.iterator().next() : "estimate";
+    b.append("<table class=\"grid forest\"><thead><tr><th>outcome</th>");
+    if (!favours) {
+      b.append("<th>analysis</th>");
     }
-    b.append("<th>p</th><th class=\"plot\">").append(axis(x)).append("</th></tr></thead><tbody>\n");
+    b.append("<th>target<br><small>events / subjects</small></th>")
+        .append("<th>comparator<br><small>events / subjects</small></th>")
+        .append("<th>")
+        .append(measure)
+        .append(" (95% CI)</th>");
+    if (calibrated) {
+      b.append("<th>calibrated ").append(measure).append(" (95% CI)</th>");
+    }
+    String title =
+        switch (measure) {
+          case "HR" -> "hazard ratio";
+          case "IRR" -> "incidence rate ratio";
+          case "OR" -> "odds ratio";
+          default -> "ratio (HR, IRR or OR)";
+        };
+    b.append("<th>p</th><th class=\"plot\">")
+        .append(axis(x, title, favours ? in.study() : null))
+        .append("</th></tr></thead><tbody>\n");
     Boolean group = null;
     Integer lastOutcome = null;
-    int cols = calibrated ? 8 : 7;
+    int cols = (calibrated ? 8 : 7) - (favours ? 1 : 0);
     for (Rec r : rows) {
       boolean nc = r.bool("negative_control");
       if (group == null || group != nc) {
         group = nc;
         b.append("<tr class=\"family\"><td colspan=\"").append(cols).append("\">");
-        b.append(nc ? "Negative controls (true HR = 1)" : "Outcomes of interest");
+        b.append(nc ? "Negative controls (true ratio = 1)" : "Outcomes of interest");
         b.append("</td></tr>\n");
       }
       int outcome = r.integer("outcome_id");
       boolean first = lastOutcome == null || lastOutcome != outcome;
       lastOutcome = outcome;
+      // Where the table mixes measures, each estimate says which it is.
+      String prefix =
+          measures.size() == 1
+              ? ""
+              : "<small>" + in.measure(r.integer("analysis_id")) + "</small> ";
       b.append("<tr class=\"").append(nc ? "nc" : "oi").append(first ? " first" : "");
-      b.append("\"><td>").append(first ? esc(r.str("outcome_name")) : "").append("</td><td>");
-      b.append(in.analysisLabel(r.integer("analysis_id"))).append("</td>");
+      b.append("\"><td>").append(first || favours ? esc(r.str("outcome_name")) : "");
+      b.append("</td>");
+      if (!favours) {
+        b.append("<td>").append(in.analysisLabel(r.integer("analysis_id"))).append("</td>");
+      }
       b.append("<td class=\"num\">").append(Fmt.count(r.lng("target_outcomes"))).append(" / ");
       b.append(Fmt.count(r.lng("target_subjects"))).append("</td>");
       b.append("<td class=\"num\">").append(Fmt.count(r.lng("comparator_outcomes")));
       b.append(" / ").append(Fmt.count(r.lng("comparator_subjects"))).append("</td>");
       b.append("<td class=\"num\">")
+          .append(r.num("rr") == null ? "" : prefix)
           .append(estimate(r, "rr", "ci_95_lb", "ci_95_ub"))
           .append("</td>");
       if (calibrated) {
@@ -112,7 +159,6 @@ final class ForestPlot {
       b.append("</td><td class=\"plot\">").append(row(r, x, calibrated)).append("</td></tr>\n");
     }
     b.append("</tbody></table>\n");
-    ReportHtml.end(b);
   }
 
   static String estimate(Rec r, String rr, String lb, String ub) {
@@ -132,9 +178,9 @@ final class ForestPlot {
     }
     return Fmt.ratio(r.num(rr))
         + " <small>("
-        + Fmt.ratio(r.num(lb))
+        + Fmt.bound(r.num(lb))
         + "&#8211;"
-        + Fmt.ratio(r.num(ub))
+        + Fmt.bound(r.num(ub))
         + ")</small>";
   }
 
@@ -234,22 +280,43 @@ final class ForestPlot {
         .append(" arrowhead\"/>");
   }
 
-  static String axis(Svg.Scale x) {
+  /**
+   * The axis above the plot column; with {@code favours} a second line names the arm each side
+   * favours.
+   */
+  static String axis(Svg.Scale x, String title, ReportInput.Study favours) {
+    int h = favours == null ? 30 : 44;
+    int base = favours == null ? 28 : 42;
     StringBuilder s = new StringBuilder();
     s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
         .append(W)
-        .append("\" height=\"30\" viewBox=\"0 0 ")
+        .append("\" height=\"")
+        .append(h)
+        .append("\" viewBox=\"0 0 ")
         .append(W)
-        .append(" 30\" role=\"img\" aria-label=\"hazard ratio axis\">");
+        .append(' ')
+        .append(h)
+        .append("\" role=\"img\" aria-label=\"")
+        .append(esc(title))
+        .append(" axis\">");
     s.append("<text x=\"").append(W / 2).append("\" y=\"10\" class=\"axis-title mid\">");
-    s.append("hazard ratio</text>");
-    s.append("<line x1=\"").append(PAD).append("\" y1=\"28\" x2=\"").append(W - PAD);
-    s.append("\" y2=\"28\" class=\"axis\"/>");
+    s.append(esc(title)).append("</text>");
+    if (favours != null) {
+      double one = x.px(1);
+      s.append("<text x=\"").append(Fmt.xy(one - 4)).append("\" y=\"23\" class=\"favours end\">");
+      s.append("&#8592; favours ").append(esc(favours.targetName())).append("</text>");
+      s.append("<text x=\"").append(Fmt.xy(one + 4)).append("\" y=\"23\" class=\"favours\">");
+      s.append("favours ").append(esc(favours.comparatorName())).append(" &#8594;</text>");
+    }
+    s.append("<line x1=\"").append(PAD).append("\" y1=\"").append(base);
+    s.append("\" x2=\"").append(W - PAD).append("\" y2=\"").append(base);
+    s.append("\" class=\"axis\"/>");
     for (double t : x.ticks()) {
-      s.append("<line x1=\"").append(Fmt.xy(x.px(t))).append("\" y1=\"24\" x2=\"");
-      s.append(Fmt.xy(x.px(t))).append("\" y2=\"28\" class=\"axis\"/>");
-      s.append("<text x=\"").append(Fmt.xy(x.px(t))).append("\" y=\"22\" class=\"tick mid\">");
-      s.append(x.label(t)).append("</text>");
+      s.append("<line x1=\"").append(Fmt.xy(x.px(t))).append("\" y1=\"").append(base - 4);
+      s.append("\" x2=\"").append(Fmt.xy(x.px(t))).append("\" y2=\"").append(base);
+      s.append("\" class=\"axis\"/>");
+      s.append("<text x=\"").append(Fmt.xy(x.px(t))).append("\" y=\"").append(base - 6);
+      s.append("\" class=\"tick mid\">").append(x.label(t)).append("</text>");
     }
     s.append("</svg>");
     return s.toString();

@@ -23,6 +23,7 @@ public final class ReportHtml {
   /** Section ids, in page order (the browser test checks that each is there). */
   public static final List<String> SECTIONS =
       List.of(
+          "key-results",
           "summary",
           "diagnostics",
           "attrition",
@@ -61,6 +62,7 @@ public final class ReportHtml {
         .append(" marks a value withheld so that a masked count cannot be recovered</p>\n");
     b.append("<nav>");
     String[] titles = {
+      "Key results",
       "Summary",
       "Diagnostics",
       "Attrition",
@@ -79,6 +81,7 @@ public final class ReportHtml {
       b.append("</a>");
     }
     b.append("</nav>\n</header>\n<main>\n");
+    keyResults(b, in);
     summary(b, in);
     diagnostics(b, in);
     attrition(b, in);
@@ -112,6 +115,137 @@ public final class ReportHtml {
         .append(": not computed in this run (no <code>")
         .append(esc(table))
         .append("</code> table).</p>\n");
+  }
+
+  /**
+   * The answer first: the primary analysis's estimates for the outcomes of interest, in words and
+   * as a forest plot with the arms named, and its diagnostics verdict in one line. Everything after
+   * this section is design, diagnostics detail and the sensitivity analyses.
+   */
+  private static void keyResults(StringBuilder b, ReportInput in) {
+    section(b, "key-results", "Key results");
+    ReportInput.Study s = in.study();
+    ReportInput.Analysis primary = in.primary().orElse(null);
+    if (primary == null) {
+      b.append("<p class=\"absent\">No primary analysis in this study (study.primaryAnalysisId).")
+          .append("</p>\n");
+      end(b);
+      return;
+    }
+    b.append("<p class=\"lede\"><b>")
+        .append(esc(s.targetName()))
+        .append("</b> vs <b>")
+        .append(esc(s.comparatorName()))
+        .append("</b>, primary analysis ")
+        .append(primary.analysisId())
+        .append(": ")
+        .append(esc(in.analysisName(primary.analysisId())))
+        .append(".</p>\n");
+    if (!in.has("cohort_method_result")) {
+      notComputed(b, "Estimates", "cohort_method_result");
+      end(b);
+      return;
+    }
+    List<Rec> rows =
+        in.rows(
+            "cohort_method_result",
+            r -> r.integer("analysis_id") == primary.analysisId() && !r.bool("negative_control"));
+    rows.sort(Comparator.comparingInt(r -> r.integer("outcome_id")));
+    b.append("<ul class=\"headline\">\n");
+    for (Rec r : rows) {
+      b.append("<li>").append(esc(r.str("outcome_name"))).append(": ");
+      b.append(headline(r, primary.measure())).append("</li>\n");
+    }
+    b.append("</ul>\n");
+    b.append("<p class=\"verdict\">").append(verdict(in, primary.analysisId())).append("</p>\n");
+    b.append("<p class=\"note\">").append(primary.measure());
+    b.append(" of ").append(esc(s.targetName())).append(" vs ").append(esc(s.comparatorName()));
+    b.append(" with its 95% confidence interval (log scale); below 1: fewer events among ");
+    b.append(esc(s.targetName())).append(".");
+    ForestPlot.notes(b, in, rows);
+    ForestPlot.table(b, in, rows, true);
+    b.append("<p class=\"note\">The other analyses are sensitivity analyses: their estimates are")
+        .append(" under <a href=\"#forest\">Estimates</a>, their diagnostics under")
+        .append(" <a href=\"#diagnostics\">Diagnostics</a>.</p>\n");
+    end(b);
+  }
+
+  /** "HR 0.83 (95% CI 0.68-1.02), p = 0.077; calibrated 0.84 (0.66-1.07)", or why not. */
+  static String headline(Rec r, String measure) {
+    if (r.num("rr") == null) {
+      return ForestPlot.estimate(r, "rr", "ci_95_lb", "ci_95_ub");
+    }
+    StringBuilder h = new StringBuilder();
+    h.append("<b>")
+        .append(measure)
+        .append(" ")
+        .append(Fmt.ratio(r.num("rr")))
+        .append("</b> (95% CI ")
+        .append(Fmt.bound(r.num("ci_95_lb")))
+        .append("&#8211;")
+        .append(Fmt.bound(r.num("ci_95_ub")))
+        .append("), p ")
+        .append(r.num("p") != null && r.num("p") < 0.001 ? "" : "= ")
+        .append(Fmt.p(r.num("p")));
+    if (r.num("calibrated_rr") != null) {
+      h.append("; calibrated on the negative controls ")
+          .append(Fmt.ratio(r.num("calibrated_rr")))
+          .append(" (")
+          .append(Fmt.bound(r.num("calibrated_ci_95_lb")))
+          .append("&#8211;")
+          .append(Fmt.bound(r.num("calibrated_ci_95_ub")))
+          .append(")");
+    }
+    h.append(" &#183; events ")
+        .append(Fmt.count(r.lng("target_outcomes")))
+        .append(" / ")
+        .append(Fmt.count(r.lng("target_subjects")))
+        .append(" vs ")
+        .append(Fmt.count(r.lng("comparator_outcomes")))
+        .append(" / ")
+        .append(Fmt.count(r.lng("comparator_subjects")));
+    return h.toString();
+  }
+
+  /** The diagnostics of the primary analysis's outcomes of interest, in one line. */
+  static String verdict(ReportInput in, int analysisId) {
+    List<Rec> rows =
+        in.rows(
+            "diagnostics_summary",
+            r ->
+                r.integer("analysis_id") == analysisId
+                    && !in.negativeControl(r.integer("outcome_id")));
+    if (rows.isEmpty()) {
+      return badge(null) + " Diagnostics: not evaluated in this run (no diagnostics_summary).";
+    }
+    long pass = rows.stream().filter(r -> r.bool("unblind")).count();
+    StringBuilder v = new StringBuilder();
+    v.append(badge(pass == rows.size() ? "PASS" : "FAIL")).append(" Diagnostics: ");
+    v.append(pass).append(" of ").append(rows.size());
+    v.append(" outcomes of interest pass every diagnostic");
+    List<String> failed = new ArrayList<>();
+    for (Rec r : rows) {
+      if (r.bool("unblind")) {
+        continue;
+      }
+      List<String> which = new ArrayList<>();
+      for (String[] d :
+          new String[][] {
+            {"balance_diagnostic", "balance"},
+            {"equipoise_diagnostic", "equipoise"},
+            {"mdrr_diagnostic", "power (MDRR)"},
+            {"ease_diagnostic", "systematic error (EASE)"}
+          }) {
+        if ("FAIL".equals(r.str(d[0]))) {
+          which.add(d[1]);
+        }
+      }
+      failed.add(esc(in.outcomeName(r.integer("outcome_id"))) + ": " + String.join(", ", which));
+    }
+    if (!failed.isEmpty()) {
+      v.append(" (failing: ").append(String.join("; ", failed)).append(")");
+    }
+    return v.append(".").toString();
   }
 
   private static void summary(StringBuilder b, ReportInput in) {

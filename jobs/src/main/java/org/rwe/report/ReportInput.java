@@ -21,13 +21,30 @@ public record ReportInput(Study study, Map<String, List<Rec>> tables) {
       String description,
       String runId,
       int minCellCount,
+      String targetName,
+      String comparatorName,
       List<Analysis> analyses,
       List<Outcome> outcomes,
       Map<String, String> design,
       String resolvedConfigJson,
       Map<String, String> versions) {}
 
-  public record Analysis(int analysisId, String description, boolean matched) {}
+  /**
+   * One analysis of the grid: {@code modelType} is the outcome model (cox, poisson, logistic), so
+   * that an estimate is labelled HR, IRR or OR; {@code primary} the one the report leads with.
+   */
+  public record Analysis(
+      int analysisId, String description, boolean matched, String modelType, boolean primary) {
+
+    /** What {@code rr} is for this analysis: a hazard, incidence-rate or odds ratio. */
+    public String measure() {
+      return switch (modelType) {
+        case "poisson" -> "IRR";
+        case "logistic" -> "OR";
+        default -> "HR";
+      };
+    }
+  }
 
   public record Outcome(int outcomeId, String name, boolean negativeControl) {}
 
@@ -115,6 +132,20 @@ public record ReportInput(Study study, Map<String, List<Rec>> tables) {
         + "\">"
         + analysisId
         + "</span>";
+  }
+
+  /** The primary analysis, if the study has one among its analyses. */
+  public Optional<Analysis> primary() {
+    return study.analyses().stream().filter(Analysis::primary).findFirst();
+  }
+
+  /** HR, IRR or OR: what an estimate of this analysis is. */
+  public String measure(int analysisId) {
+    return study.analyses().stream()
+        .filter(a -> a.analysisId() == analysisId)
+        .map(Analysis::measure)
+        .findFirst()
+        .orElse("RR");
   }
 
   public boolean negativeControl(int outcomeId) {

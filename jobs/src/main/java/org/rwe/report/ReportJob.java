@@ -87,7 +87,13 @@ public final class ReportJob {
       StudySettings s, String runId, Map<String, String> versions) {
     List<ReportInput.Analysis> analyses = new ArrayList<>();
     for (AnalysisSettings a : s.analyses()) {
-      analyses.add(new ReportInput.Analysis(a.analysisId(), a.description(), a.matched()));
+      analyses.add(
+          new ReportInput.Analysis(
+              a.analysisId(),
+              a.description(),
+              a.matched(),
+              a.modelType(),
+              a.analysisId() == s.primaryAnalysisId()));
     }
     List<ReportInput.Outcome> outcomes = new ArrayList<>();
     for (OutcomeDefinition o : s.outcomes()) {
@@ -110,6 +116,8 @@ public final class ReportJob {
         s.description(),
         runId,
         s.minCellCount(),
+        s.targetName(),
+        s.comparatorName(),
         analyses,
         outcomes,
         design(s),

@@ -48,6 +48,11 @@ final class Style {
       table.facts th { font-weight: normal; color: var(--muted); background: none; }
       .box { border: 1px solid var(--line); border-radius: 6px; padding: 8px 16px; background: #fbfcfd; }
       .verdict { font-size: 15px; }
+      ul.headline { font-size: 15px; margin: 6px 0; padding-left: 20px; }
+      ul.headline li { margin: 2px 0; }
+      #key-results { border: 2px solid var(--line); border-radius: 8px; padding: 4px 16px 8px; }
+      details.more > summary { cursor: pointer; color: var(--muted); margin: 8px 0; }
+      svg .favours { font-size: 10px; fill: var(--muted); }
       .badge { display: inline-block; min-width: 38px; text-align: center; font-size: 11px;
         font-weight: 700; padding: 1px 6px; border-radius: 10px; color: #fff; }
       .badge.pass { background: var(--pass); }

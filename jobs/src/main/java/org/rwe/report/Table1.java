@@ -61,7 +61,17 @@ final class Table1 {
       return;
     }
     int focus = in.focusOutcome();
+    // The primary analysis first and open; the sensitivity analyses' tables folded behind it.
+    analyses = new ArrayList<>(analyses);
+    analyses.sort(Comparator.comparingInt(a -> a.primary() ? 0 : 1));
+    boolean folded = false;
     for (ReportInput.Analysis a : analyses) {
+      if (!a.primary() && !folded && analyses.get(0).primary()) {
+        folded = true;
+        b.append("<details class=\"more\"><summary>Table 1 of the sensitivity analyses (")
+            .append(analyses.size() - 1)
+            .append(")</summary>\n");
+      }
       List<Rec> rows =
           in.rows(
               "covariate_balance",
@@ -124,6 +134,9 @@ final class Table1 {
         }
       }
       b.append("</tbody></table>\n");
+    }
+    if (folded) {
+      b.append("</details>\n");
     }
     b.append("<p class=\"note\">Binary characteristics as the share of subjects; scores and")
         .append(" counts as means. SDM: standardized mean difference; |SDM| &#8805; 0.1 is")

@@ -556,6 +556,13 @@ public final class ResultsSchema {
               "outcome model: cox (rr is a hazard ratio), poisson (incidence rate ratio) or"
                   + " logistic (odds ratio); conditional when stratified")
           .col("definition", StringType, "the resolved settings of the analysis, as JSON")
+          // Not "primary": a reserved word in SQL, which DuckDB and others would make a reader
+          // quote.
+          .col(
+              "is_primary",
+              BooleanType,
+              "the study's primary analysis (study.primaryAnalysisId), the one the report leads"
+                  + " with; the others are sensitivity analyses")
           .build();
 
   /** Every shareable table, in the order the documentation lists them. */

@@ -77,10 +77,31 @@ public final class Pipeline {
       if (r.dryRun()) {
         DryRun.check(h.spark(), settings, r.input(), r.output(), r.runId());
       } else {
-        run(h.spark(), settings, r.input(), r.output(), r.runId(), from, to);
+        String done = run(h.spark(), settings, r.input(), r.output(), r.runId(), from, to);
+        if (to == Stage.last()) {
+          // The answer where the user is looking: the report's path and the primary result.
+          org.rwe.report.Headline.lines(h.spark(), settings, done).forEach(System.out::println);
+        }
       }
       return ExitCode.SUCCESS.code;
     }
+  }
+
+  /** The first few counts of a stage, for its log line; all of them are in the manifest. */
+  static String briefly(Map<String, Long> counts) {
+    int shown = 6;
+    StringBuilder b = new StringBuilder();
+    int i = 0;
+    for (Map.Entry<String, Long> e : counts.entrySet()) {
+      if (i++ == shown) {
+        break;
+      }
+      b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append('=').append(e.getValue());
+    }
+    if (counts.size() > shown) {
+      b.append(", and ").append(counts.size() - shown).append(" more counts in _manifest.json");
+    }
+    return b.toString();
   }
 
   private static void checkOrder(Stage from, Stage to) {
@@ -222,7 +243,8 @@ public final class Pipeline {
           files.delete(work + "/" + folder);
         }
         FaultPoints.reached("stage-start:" + stage.id());
-        LOG.info("stage {} started{}", stage.id(), why);
+        LOG.info(
+            "stage {} started [{}/{}]{}", stage.id(), stage.ordinal() + 1, last.ordinal() + 1, why);
         ctx.jobGroup(stage, "stage " + stage.id());
         int warningsBefore = ctx.warnings().size();
         long t0 = System.nanoTime();
@@ -247,7 +269,10 @@ public final class Pipeline {
           LOG.warn("stage {}: {}", stage.id(), w);
         }
         LOG.info(
-            "stage {} finished in {} s: {}", stage.id(), String.format("%.1f", seconds), counts);
+            "stage {} finished in {} s: {}",
+            stage.id(),
+            String.format("%.1f", seconds),
+            briefly(counts));
         FaultPoints.reached("stage-end:" + stage.id());
       }
       current = null;

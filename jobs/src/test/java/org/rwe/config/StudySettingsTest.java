@@ -42,6 +42,29 @@ class StudySettingsTest {
   }
 
   @Test
+  void thePrimaryAnalysisIsConfiguredOrTheFirstThatAdjusts() {
+    StudySettings s = StudySettings.load(STUDY, Map.of());
+    assertEquals(2, s.primaryAnalysisId());
+    assertEquals("magnesium initiators", s.targetName());
+    assertEquals("non-users", s.comparatorName());
+    Path file = STUDY;
+    StudySettings byDefault =
+        StudySettings.fromConfig(
+            ConfigFactory.parseString("study.primaryAnalysisId = null")
+                .withFallback(ConfigFactory.parseFile(file.toFile())));
+    assertEquals(2, byDefault.primaryAnalysisId(), "analysis 1 is crude: the first adjusted is 2");
+    StudySettings five = StudySettings.load(STUDY, Map.of("study.primaryAnalysisId", "5"));
+    assertEquals(5, five.primaryAnalysisId());
+    SettingsException e = problem("study.primaryAnalysisId = 99");
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "Invalid value at 'study.primaryAnalysisId': analysis 99 is not defined under"
+                    + " analyses (defined: [1, 2, 3, 4, 5, 6, 7])"),
+        e.getMessage());
+  }
+
+  @Test
   void commandLineOverridesWin() {
     StudySettings s =
         StudySettings.load(

@@ -187,6 +187,10 @@ class OutcomesJobTest {
     assertEquals("poisson", analyses.get("1/").getAs("model_type"));
     assertEquals("logistic", analyses.get("2/").getAs("model_type"));
     assertEquals("cox", analyses.get("3/").getAs("model_type"));
+    assertEquals(
+        1L,
+        analyses.values().stream().filter(r -> r.<Boolean>getAs("is_primary")).count(),
+        "one primary analysis");
   }
 
   @Test

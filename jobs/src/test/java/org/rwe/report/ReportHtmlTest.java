@@ -20,9 +20,12 @@ class ReportHtmlTest {
         "a <study> & more",
         "r1",
         11,
+        "treated",
+        "untreated",
         List.of(
-            new ReportInput.Analysis(1, "crude", false),
-            new ReportInput.Analysis(2, "matched", true)),
+            new ReportInput.Analysis(1, "crude", false, "cox", false),
+            new ReportInput.Analysis(2, "matched", true, "cox", true),
+            new ReportInput.Analysis(3, "matched, rates", true, "poisson", false)),
         List.of(new ReportInput.Outcome(1, "o1", false), new ReportInput.Outcome(101, "nc", true)),
         Map.of("target", "new users"),
         "{}",
@@ -108,10 +111,89 @@ class ReportHtmlTest {
     String html = ReportHtml.render(in);
     assertTrue(html.contains("&lt;11</span> / 500"), "a masked count");
     assertTrue(html.contains("title=\"withheld so that a masked count cannot be recovered\""));
-    assertEquals(2, ReportTest.count(html, "withheld (small count)"));
+    // Twice in the table of every estimate, and the primary analysis's twice more in the key
+    // results (its headline and its plot).
+    assertEquals(4, ReportTest.count(html, "withheld (small count)"));
     assertTrue(html.contains("1.20 <small>(0.96&#8211;1.50)</small>"), "HR (95% CI)");
     assertTrue(html.contains("Calibrated estimates: not computed in this run."));
     assertTrue(html.contains("No negative-control estimate in this run"));
+  }
+
+  @Test
+  void theKeyResultsComeFirstWithTheArmsNamedAndTheVerdictInOneLine() {
+    Rec diagnostics =
+        rec(
+            "analysis_id",
+            2,
+            "outcome_id",
+            1,
+            "unblind",
+            false,
+            "balance_diagnostic",
+            "PASS",
+            "equipoise_diagnostic",
+            "PASS",
+            "mdrr_diagnostic",
+            "FAIL",
+            "ease_diagnostic",
+            "PASS",
+            "max_sdm",
+            0.05,
+            "equipoise",
+            0.6,
+            "mdrr",
+            3.0,
+            "ease",
+            0.1);
+    ReportInput in =
+        new ReportInput(
+            study(),
+            Map.of(
+                "cohort_method_result",
+                List.of(
+                    cmr(1, 1, 40L, 35L, 1.3),
+                    cmr(2, 1, 40L, 35L, 0.83),
+                    cmr(3, 1, 40L, 35L, 0.9),
+                    cmr(2, 101, 30L, 30L, 1.0)),
+                "diagnostics_summary",
+                List.of(diagnostics)));
+    String html = ReportHtml.render(in);
+    int key = html.indexOf("<section id=\"key-results\">");
+    assertTrue(key >= 0 && key < html.indexOf("<section id=\"summary\">"), "first on the page");
+    String section = html.substring(key, html.indexOf("</section>", key));
+    assertTrue(
+        section.contains("<b>treated</b> vs <b>untreated</b>, primary analysis 2: matched."),
+        section);
+    assertTrue(section.contains("o1: <b>HR 0.83</b> (95% CI 0.66&#8211;1.04), p = 0.040"), section);
+    assertTrue(section.contains("&#8592; favours treated"), "the arms on the plot's axis");
+    assertTrue(section.contains("favours untreated &#8594;"));
+    assertTrue(
+        section.contains(
+            "0 of 1 outcomes of interest pass every diagnostic (failing: o1: power (MDRR))."),
+        section);
+    assertEquals(1, ReportTest.count(section, "<tr class=\"oi"), "the primary analysis only");
+    assertFalse(section.contains("<tr class=\"nc"), "no negative control among the key results");
+
+    // The table of every estimate says which ratio each one is where the measures differ.
+    int forest = html.indexOf("<section id=\"forest\">");
+    String all = html.substring(forest, html.indexOf("</section>", forest));
+    assertTrue(all.contains("<th>estimate (95% CI)</th>"), "a mixed table's header");
+    assertTrue(all.contains("<small>IRR</small> 0.90"), "the Poisson analysis's estimate");
+    assertTrue(all.contains("<small>HR</small> 1.30"), "a Cox analysis's estimate");
+    assertFalse(all.contains("Hazard ratios"), "not every estimate is a hazard ratio");
+  }
+
+  @Test
+  void pValuesAndBoundsNeverRoundAcrossTheLineTheyAreReadAgainst() {
+    assertEquals("0.0498", Fmt.p(0.0498), "not 0.050 beside an interval that excludes 1");
+    assertEquals("0.0502", Fmt.p(0.0502));
+    assertEquals("0.050", Fmt.p(0.05));
+    assertEquals("0.23", Fmt.p(0.234));
+    assertEquals("0.077", Fmt.p(0.0771));
+    assertEquals("0.996", Fmt.bound(0.996), "not 1.00 for an interval that excludes 1");
+    assertEquals("1.004", Fmt.bound(1.004));
+    assertEquals("1.00", Fmt.bound(1.0));
+    assertEquals("0.68", Fmt.bound(0.681));
   }
 
   @Test

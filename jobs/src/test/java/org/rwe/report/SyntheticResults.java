@@ -53,7 +53,8 @@ final class SyntheticResults {
     Map<ResultTable, List<Row>> t = new LinkedHashMap<>();
     List<Row> analyses = new ArrayList<>();
     for (int a = 1; a <= ANALYSES.length; a++) {
-      analyses.add(RowFactory.create(a, ANALYSES[a - 1], "cox", "{\"analysisId\":" + a + "}"));
+      analyses.add(
+          RowFactory.create(a, ANALYSES[a - 1], "cox", "{\"analysisId\":" + a + "}", a == 2));
     }
     t.put(ResultsSchema.ANALYSIS, analyses);
     t.put(

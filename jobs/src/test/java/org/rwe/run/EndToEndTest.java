@@ -315,6 +315,71 @@ class EndToEndTest {
   }
 
   @Test
+  void theConsoleAndTheReportLeadWithThePrimaryResult() throws Exception {
+    List<Map<String, Object>> primary =
+        DuckDb.query("SELECT analysis_id FROM " + table("analysis") + " WHERE is_primary");
+    assertEquals(List.of(Map.of("analysis_id", 2)), primary, "one primary analysis: STUDY.md's");
+    Map<String, Object> e = estimate(2, 1);
+    String expected =
+        String.format(
+            java.util.Locale.ROOT,
+            "HR %.2f (95%% CI %.2f-%.2f)",
+            DuckDb.number(e.get("rr")),
+            DuckDb.number(e.get("ci_95_lb")),
+            DuckDb.number(e.get("ci_95_ub")));
+    List<String> lines =
+        org.rwe.report.Headline.lines(SparkTestSession.get(), SampleRun.settings(), run);
+    System.out.println("EndToEndTest: the console's last lines\n" + String.join("\n", lines));
+    assertEquals(2, lines.size());
+    assertEquals("rwe: report: " + Path.of(run, "report", "index.html"), lines.get(0));
+    assertTrue(
+        lines
+            .get(1)
+            .startsWith(
+                "rwe: primary result (magnesium initiators vs non-users,"
+                    + " depression-related hospitalization, analysis 2): "
+                    + expected),
+        lines.get(1));
+    assertTrue(lines.get(1).matches(".*; diagnostics (PASS|FAIL)$"), lines.get(1));
+
+    String html = Files.readString(Path.of(run, "report", "index.html"));
+    int key = html.indexOf("<section id=\"key-results\">");
+    assertTrue(key >= 0 && key < html.indexOf("<section id=\"summary\">"), "first on the page");
+    String section = html.substring(key, html.indexOf("</section>", key));
+    assertTrue(section.contains("&#8592; favours magnesium initiators"), "the arms by name");
+    assertTrue(
+        section.contains(
+            "depression-related hospitalization: <b>"
+                + expected.replace("-", "&#8211;").replace(" (95% CI", "</b> (95% CI")),
+        section);
+  }
+
+  @Test
+  void theReadmesFiguresAreThisRunsFigures() throws Exception {
+    String readme = Files.readString(SparkTestSession.projectDir().resolve("README.md"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "on this extract \\(([0-9.]+), 95% CI ([0-9.]+)-([0-9.]+), against a crude"
+                    + " ([0-9.]+)")
+            .matcher(readme.replaceAll("\\s+", " "));
+    assertTrue(m.find(), "README quotes the sample's estimates");
+    Map<String, Object> matched = estimate(2, 1);
+    Map<String, Object> crude = estimate(1, 1);
+    assertEquals(
+        List.of(
+            two(matched.get("rr")),
+            two(matched.get("ci_95_lb")),
+            two(matched.get("ci_95_ub")),
+            two(crude.get("rr"))),
+        List.of(m.group(1), m.group(2), m.group(3), m.group(4)),
+        "README.md quotes what a fresh run of the sample computes (as the tests run it)");
+  }
+
+  static String two(Object v) {
+    return String.format(java.util.Locale.ROOT, "%.2f", DuckDb.number(v));
+  }
+
+  @Test
   void theReadmeDuckDbQueryWorksAsWritten() throws Exception {
     String readme = Files.readString(SparkTestSession.projectDir().resolve("README.md"));
     java.util.regex.Matcher m =
