@@ -79,7 +79,7 @@ final class Disclosure {
       raw.put(present.get(i), read.get(i));
     }
     long t0 = System.nanoTime();
-    LOG.info("disclosure control: read {} tables in {} ms", raw.size(), (t0 - start) / 1_000_000);
+    LOG.debug("disclosure control: read {} tables in {} ms", raw.size(), (t0 - start) / 1_000_000);
     Map<ResultTable, List<Row>> published = Suppression.applyAll(raw, m);
     long t1 = System.nanoTime();
     List<String> problems = DisclosureAudit.problems(published, m);
@@ -106,7 +106,7 @@ final class Disclosure {
               ctx.resultPath(t.name()));
           return null;
         });
-    LOG.info("disclosure control: wrote results/ in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    LOG.debug("disclosure control: wrote results/ in {} ms", (System.nanoTime() - t0) / 1_000_000);
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("results_tables", (long) published.size());
     counts.put("cells_masked_or_withheld", hidden);

@@ -91,6 +91,12 @@ final class ForestPlot {
         to = ends[i];
       }
     }
+    if (favours) {
+      // Symmetric about 1, so that each arm's label has half the axis.
+      double m = Math.max(to, 1 / from);
+      from = 1 / m;
+      to = m;
+    }
     Svg.Scale x = Svg.log(from, to, PAD, W - PAD);
     java.util.Set<String> measures = new java.util.TreeSet<>();
     rows.forEach(r -> measures.add(in.measure(r.integer("analysis_id"))));
@@ -281,6 +287,24 @@ final class ForestPlot {
   }
 
   /**
+   * One arm's label beside the null line, squeezed (SVG textLength) where a long arm name would run
+   * past its half of the axis.
+   */
+  private static void favoursLabel(
+      StringBuilder s, double x, double room, String text, boolean left) {
+    // About 5.4 px a character at the label's 10 px font; the entities are one character each.
+    int chars = text.replaceAll("&#?[a-z0-9]+;", "x").length();
+    s.append("<text x=\"").append(Fmt.xy(x)).append("\" y=\"23\" class=\"favours");
+    s.append(left ? " end\"" : "\"");
+    if (chars * 5.4 > room) {
+      s.append(" textLength=\"")
+          .append(Fmt.xy(room))
+          .append("\" lengthAdjust=\"spacingAndGlyphs\"");
+    }
+    s.append(">").append(text).append("</text>");
+  }
+
+  /**
    * The axis above the plot column; with {@code favours} a second line names the arm each side
    * favours.
    */
@@ -303,10 +327,13 @@ final class ForestPlot {
     s.append(esc(title)).append("</text>");
     if (favours != null) {
       double one = x.px(1);
-      s.append("<text x=\"").append(Fmt.xy(one - 4)).append("\" y=\"23\" class=\"favours end\">");
-      s.append("&#8592; favours ").append(esc(favours.targetName())).append("</text>");
-      s.append("<text x=\"").append(Fmt.xy(one + 4)).append("\" y=\"23\" class=\"favours\">");
-      s.append("favours ").append(esc(favours.comparatorName())).append(" &#8594;</text>");
+      favoursLabel(s, one - 4, one - PAD - 4, "&#8592; favours " + esc(favours.targetName()), true);
+      favoursLabel(
+          s,
+          one + 4,
+          W - PAD - one - 4,
+          "favours " + esc(favours.comparatorName()) + " &#8594;",
+          false);
     }
     s.append("<line x1=\"").append(PAD).append("\" y1=\"").append(base);
     s.append("\" x2=\"").append(W - PAD).append("\" y2=\"").append(base);
