@@ -41,7 +41,9 @@ public final class Main implements Callable<Integer> {
           String suggestion = suggestion(ex);
           if (suggestion != null) {
             err.println("Did you mean: " + suggestion + "?");
-            err.println("(rwe " + ex.getCommandLine().getCommandName() + " --help lists them all)");
+            CommandLine where = ex.getCommandLine();
+            String command = where.getParent() == null ? "rwe" : "rwe " + where.getCommandName();
+            err.println("(" + command + " --help lists them all)");
           } else {
             ex.getCommandLine().usage(err);
           }

@@ -100,8 +100,10 @@ final class Cfg {
   }
 
   int intAtLeast(String path, int min) {
+    int before = problems.size();
     int v = integer(path);
-    if (v < min) {
+    // One error per mistake: a value that is not a number is not also "below the minimum".
+    if (problems.size() == before && v < min) {
       problem(path, "must be >= " + min + ", got " + v);
     }
     return v;
@@ -116,8 +118,9 @@ final class Cfg {
   }
 
   double numberIn(String path, double lo, double hi) {
+    int before = problems.size();
     double v = number(path);
-    if (!(v >= lo && v <= hi)) {
+    if (problems.size() == before && !(v >= lo && v <= hi)) {
       problem(path, "must be between " + lo + " and " + hi + ", got " + v);
     }
     return v;

@@ -112,8 +112,15 @@ public final class ExtractReader {
     try {
       Configuration conf = spark.sparkContext().hadoopConfiguration();
       this.fs = root.getFileSystem(conf);
-      if (!fs.exists(root) || !fs.getFileStatus(root).isDirectory()) {
+      if (!fs.exists(root)) {
         throw new InputException("Input folder not found: " + inputDir);
+      }
+      if (!fs.getFileStatus(root).isDirectory()) {
+        throw new InputException(
+            "--input "
+                + inputDir
+                + " is a file, not a folder: give the folder that holds the extract's tables"
+                + " (person.csv, observation_period.csv, ...)");
       }
     } catch (IOException e) {
       throw new InputException("Cannot open input folder " + inputDir + ": " + e.getMessage(), e);

@@ -69,9 +69,11 @@ class MainTest {
     assertEquals(2, command.code());
     assertTrue(
         command.err().contains("Did you mean") && command.err().contains("run"), command.err());
+    assertTrue(command.err().contains("(rwe --help lists them all)"), command.err());
     Result option = run("run", "--inptu", dir.toString());
     assertEquals(2, option.code());
     assertTrue(option.err().contains("--input"), option.err());
+    assertTrue(option.err().contains("(rwe run --help lists them all)"), option.err());
   }
 
   @Test
@@ -111,6 +113,22 @@ class MainTest {
     Result r = run("run", "--conf", STUDY, "--input", dir.toString(), "--from", "matching");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("--from"), r.err());
+  }
+
+  @Test
+  void anInputThatIsAFileSaysSo() throws Exception {
+    Path file = Files.writeString(dir.resolve("person.csv"), "person_id\n1\n");
+    Result r =
+        run(
+            "run",
+            "--conf",
+            STUDY,
+            "--input",
+            file.toString(),
+            "--output",
+            dir.resolve("out").toString());
+    assertEquals(3, r.code(), r.err());
+    assertTrue(r.err().contains("--input " + file + " is a file, not a folder"), r.err());
   }
 
   @Test

@@ -65,6 +65,24 @@ class StudySettingsTest {
   }
 
   @Test
+  void oneErrorPerMistake() {
+    SettingsException e =
+        assertThrows(
+            SettingsException.class,
+            () -> StudySettings.load(STUDY, Map.of("propensity.crossValidationFolds", "abc")));
+    assertEquals(
+        List.of(
+            "Invalid value at 'propensity.crossValidationFolds': expected an integer, got string"
+                + " \"abc\""),
+        e.problems(),
+        "not also \"must be >= 2, got 0\"");
+    SettingsException range = problem("propensity.crossValidationFolds = 1");
+    assertEquals(
+        List.of("Invalid value at 'propensity.crossValidationFolds': must be >= 2, got 1"),
+        range.problems());
+  }
+
+  @Test
   void commandLineOverridesWin() {
     StudySettings s =
         StudySettings.load(
