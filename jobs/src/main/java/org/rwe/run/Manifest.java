@@ -117,6 +117,10 @@ final class Manifest {
       e.put("type", error.getClass().getName());
       e.put("message", String.valueOf(error.getMessage()));
     }
+    // The process's own command line, as the JVM records it (rwe's arguments with their paths
+    // and -D overrides): what to type to run this again.
+    String command = System.getProperty("sun.java.command", "");
+    root.put("command", command.replaceFirst("^org\\.rwe\\.cli\\.Main\\b", "rwe"));
     ObjectNode v = root.putObject("versions");
     versions.forEach(v::put);
     ObjectNode s = root.putObject("spark");

@@ -400,6 +400,10 @@ public final class Pipeline {
   private static Map<String, String> versions(String rweVersion, SparkSession spark) {
     Map<String, String> v = new LinkedHashMap<>();
     v.put("rwe", rweVersion);
+    // The source the jar was built from: bin/rwe sets RWE_BUILD from git (commit, "-dirty" with
+    // local changes); a spark-submit can pass it with spark.driverEnv / spark.yarn.appMasterEnv.
+    String build = System.getenv("RWE_BUILD");
+    v.put("build", build == null || build.isBlank() ? "unknown" : build);
     v.put("spark", spark.version());
     v.put("scala", scala.util.Properties.versionNumberString());
     v.put("java", System.getProperty("java.version"));

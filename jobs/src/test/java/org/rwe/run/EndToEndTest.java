@@ -187,6 +187,10 @@ class EndToEndTest {
     String manifest = Files.readString(runDir.resolve("_manifest.json"));
     assertTrue(manifest.contains("\"stages\""));
     assertTrue(manifest.contains("\"spark\" : \"4.2.0\""), manifest.substring(0, 400));
+    JsonNode m = new ObjectMapper().readTree(manifest);
+    // Provenance: the process's command line (here the test JVM's) and the build it ran.
+    assertFalse(m.path("command").asText().isEmpty(), "the command line is recorded");
+    assertFalse(m.path("versions").path("build").asText().isEmpty(), "the build is recorded");
   }
 
   /** What the pipeline writes: every declared table. */
