@@ -200,23 +200,22 @@ class ResumeTest {
               "--run-id",
               SampleRun.RUN_ID,
               "--from",
-              "outcomes",
+              "report",
               "-Dpropensity.crossValidationFolds=5",
               "-Dspark.master=local[1]"));
       try (ChildProcess child =
           ChildProcess.start(
-              "kill-in-outcomes",
+              "kill-in-report",
               command.stream().filter(a -> !a.isEmpty()).toList(),
               dir,
               Map.of("SPARK_LOCAL_IP", "127.0.0.1"),
               dir.resolve("logs"))) {
-        child.awaitLine(
-            l -> l.contains("stage outcomes started"), java.time.Duration.ofMinutes(10));
-        Path aggregates = studyDir.resolve(SampleRun.RUN_ID + ".inprogress/aggregates");
-        // Killed once the stage has begun to write its tables (or after 20 s at most).
+        child.awaitLine(l -> l.contains("stage report started"), java.time.Duration.ofMinutes(10));
+        // The report stage writes the shareable results/ (the outcomes stage writes only the
+        // restricted aggregates/): killed once it has begun to write them (or after 20 s at most).
+        Path results = studyDir.resolve(SampleRun.RUN_ID + ".inprogress/results");
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (System.nanoTime() < deadline
-            && !Files.exists(aggregates.resolve("cohort_method_result"))) {
+        while (System.nanoTime() < deadline && !Files.exists(results)) {
           ChildProcess.sleep(50);
         }
         ChildProcess.sleep(300);
@@ -225,15 +224,15 @@ class ResumeTest {
       }
       Path work = studyDir.resolve(SampleRun.RUN_ID + ".inprogress");
       assertTrue(Files.exists(work), "the killed run left its work folder");
-      assertFalse(Files.exists(work.resolve("_stages/outcomes.json")));
+      assertFalse(Files.exists(work.resolve("_stages/report.json")));
       assertEquals(manifestBefore, Files.readString(published.resolve("_manifest.json")));
 
-      run(Stage.OUTCOMES, Pipeline.jobs());
+      run(Stage.REPORT, Pipeline.jobs());
     } finally {
       reader.stop = true;
       watcher.join();
     }
-    assertEquals(expected(Stage.OUTCOMES), statuses(manifest(published)));
+    assertEquals(expected(Stage.REPORT), statuses(manifest(published)));
     assertEquals(List.of(), RunCompare.differences(sample.studyDir().resolve("e2e"), published));
     assertEquals(SampleRun.RUN_ID, Files.readString(studyDir.resolve("latest")).trim());
     assertEquals(List.of(), leftovers());
