@@ -28,6 +28,14 @@ class DAG:
         return False
 
 
+class AirflowException(Exception):
+    pass
+
+
+class AirflowFailException(AirflowException):
+    pass
+
+
 class SparkSubmitOperator:
     def __init__(self, **kwargs):
         unknown = set(kwargs) - KNOWN
@@ -52,6 +60,12 @@ class SparkSubmitOperator:
         cmd += ["--name", k["name"], "--class", k["java_class"], k["application"]]
         return cmd + list(k.get("application_args", []))
 
+    def execute(self, context):
+        # As SparkSubmitHook: a non-zero driver exit code is an AirflowException naming it.
+        code = context["exit_code"]
+        if code != 0:
+            raise AirflowException(f"Cannot execute: spark-submit. Error code is: {code}.")
+
 
 def module(name, **attrs):
     m = types.ModuleType(name)
@@ -61,6 +75,8 @@ def module(name, **attrs):
 
 
 module("airflow", DAG=DAG)
+module("airflow.exceptions", AirflowException=AirflowException,
+       AirflowFailException=AirflowFailException)
 for pkg in ("airflow.providers", "airflow.providers.apache", "airflow.providers.apache.spark",
             "airflow.providers.apache.spark.operators"):
     module(pkg)
@@ -71,5 +87,13 @@ dag_file = pathlib.Path(__file__).with_name("rwe_nightly_dag.py")
 exec(compile(dag_file.read_text(), str(dag_file), "exec"), {"__name__": "dag"})
 assert [t.kwargs["task_id"] for t in TASKS] == ["dry_run", "run"], TASKS
 assert TASKS[0].downstream == [TASKS[1]], "dry_run runs before run"
+assert "{{ ds_nodash }}" in TASKS[1].kwargs["application_args"], "the logical date is the run id"
+# Exit codes 2, 3, 4 fail the task for good; 1 and 5 stay retryable.
+for code, final in ((1, False), (2, True), (3, True), (4, True), (5, False)):
+    try:
+        TASKS[1].execute({"exit_code": code})
+        raise AssertionError(f"exit code {code} did not fail the task")
+    except AirflowException as e:
+        assert isinstance(e, AirflowFailException) == final, (code, type(e))
 for t in TASKS:
     print(t.kwargs["task_id"] + ":\n  " + " ".join(t.command()))

@@ -191,6 +191,20 @@ public final class Pipeline {
             published);
         return published;
       }
+      if (isPublished && from == null) {
+        // Same run id, other configuration or input: say so before the published run is replaced
+        // (at the end of this run, atomically), so that a changed setting never replaces results
+        // silently.
+        Stage stale = Stage.values()[Math.max(0, inPublished)];
+        LOG.warn(
+            "run {} is published ({}) but not current from stage {} on ({}): this run recomputes"
+                + " it and replaces the published run when it completes; give another --run-id to"
+                + " keep both",
+            id,
+            published,
+            stale.id(),
+            StageStamp.staleness(StageStamp.read(files, published, stale), bases.get(stale)));
+      }
       if (inWork >= 0 && inWork >= inPublished) {
         LOG.info("continuing run {} in {}: {}", id, work, describePrefix(inWork));
       } else {

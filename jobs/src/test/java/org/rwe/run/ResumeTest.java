@@ -60,6 +60,32 @@ class ResumeTest {
         jobs);
   }
 
+  /** Copies what the pipeline logs into {@code out} until closed. */
+  static AutoCloseable captureLog(java.io.Writer out) {
+    org.apache.logging.log4j.core.LoggerContext ctx =
+        (org.apache.logging.log4j.core.LoggerContext)
+            org.apache.logging.log4j.LogManager.getContext(false);
+    org.apache.logging.log4j.core.appender.WriterAppender appender =
+        org.apache.logging.log4j.core.appender.WriterAppender.newBuilder()
+            .setName("resume-test-capture")
+            .setTarget(out)
+            .setLayout(
+                org.apache.logging.log4j.core.layout.PatternLayout.newBuilder()
+                    .withPattern("%p %m%n")
+                    .build())
+            .build();
+    appender.start();
+    org.apache.logging.log4j.core.config.LoggerConfig rwe =
+        ctx.getConfiguration().getLoggerConfig("org.rwe.run.Pipeline");
+    rwe.addAppender(appender, null, null);
+    ctx.updateLoggers();
+    return () -> {
+      rwe.removeAppender(appender.getName());
+      ctx.updateLoggers();
+      appender.stop();
+    };
+  }
+
   static JsonNode manifest(Path runDir) throws IOException {
     return new ObjectMapper().readTree(runDir.resolve("_manifest.json").toFile());
   }
@@ -283,7 +309,8 @@ class ResumeTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true));
     int code;
-    try {
+    java.io.StringWriter log = new java.io.StringWriter();
+    try (AutoCloseable capture = captureLog(log)) {
       code =
           Main.execute(
               "run",
@@ -300,11 +327,21 @@ class ResumeTest {
               "-Dpropensity.crossValidationFolds=5",
               "-Ddiagnostics.failOnFailure=true",
               "-Ddiagnostics.maxSdm=0.0001");
+    } catch (Exception e) {
+      throw new AssertionError(e);
     } finally {
       System.setErr(old);
     }
     String message = err.toString();
     assertEquals(4, code, message);
+    // The same run id with another configuration: said before anything is replaced.
+    assertTrue(
+        log.toString().contains("WARN run " + SampleRun.RUN_ID + " is published ("),
+        log.toString());
+    assertTrue(
+        log.toString()
+            .contains("not current from stage outcomes on (config 'diagnostics' changed)"),
+        log.toString());
     assertTrue(message.contains("balance (diagnostics.failOnFailure = true)"), message);
     assertFalse(message.contains("\tat "), "no stack trace for an expected error: " + message);
     Path work = studyDir.resolve(SampleRun.RUN_ID + ".inprogress");
