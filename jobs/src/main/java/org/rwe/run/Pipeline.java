@@ -77,10 +77,16 @@ public final class Pipeline {
       if (r.dryRun()) {
         DryRun.check(h.spark(), settings, r.input(), r.output(), r.runId());
       } else {
-        String done = run(h.spark(), settings, r.input(), r.output(), r.runId(), from, to);
-        if (to == Stage.last()) {
-          // The answer where the user is looking: the report's path and the primary result.
-          org.rwe.report.Headline.lines(h.spark(), settings, done).forEach(System.out::println);
+        // Within a stage, a line every 30 s (Spark's own progress with --verbose instead).
+        try (Progress progress =
+            r.verbose()
+                ? null
+                : Progress.start(h.spark().sparkContext(), java.time.Duration.ofSeconds(30))) {
+          String done = run(h.spark(), settings, r.input(), r.output(), r.runId(), from, to);
+          if (to == Stage.last()) {
+            // The answer where the user is looking: the report's path and the primary result.
+            org.rwe.report.Headline.lines(h.spark(), settings, done).forEach(System.out::println);
+          }
         }
       }
       return ExitCode.SUCCESS.code;
@@ -170,6 +176,8 @@ public final class Pipeline {
         new Manifest(
             settings, id, fingerprint, versions(rweVersion, spark), sparkInfo(spark), started);
     Stage current = null;
+    // Spark jobs and tasks per stage, for its log line (fewer, larger jobs is a goal: issue 13).
+    Progress sparkWork = Progress.counting(spark.sparkContext());
     try {
       // First finish a publish that an earlier run of this id did not (killed after its rename),
       // so that 'latest' names nothing this run may delete.
@@ -265,6 +273,7 @@ public final class Pipeline {
         Map<String, Long> counts = jobs.get(stage).run(ctx);
         double seconds = (System.nanoTime() - t0) / 1e9;
         spark.sparkContext().clearJobGroup();
+        Progress.Work ran = sparkWork.finish(stage.id());
         List<String> warnings =
             new ArrayList<>(ctx.warnings().subList(warningsBefore, ctx.warnings().size()));
         StageStamp stamp =
@@ -283,9 +292,11 @@ public final class Pipeline {
           LOG.warn("stage {}: {}", stage.id(), w);
         }
         LOG.info(
-            "stage {} finished in {} s: {}",
+            "stage {} finished in {} s ({} Spark jobs, {} tasks): {}",
             stage.id(),
             String.format("%.1f", seconds),
+            ran.jobs(),
+            ran.tasks(),
             briefly(counts));
         FaultPoints.reached("stage-end:" + stage.id());
       }
@@ -321,6 +332,8 @@ public final class Pipeline {
         throw err;
       }
       throw failure;
+    } finally {
+      sparkWork.close();
     }
   }
 
