@@ -155,8 +155,22 @@ public final class Chromium {
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       }
+      deleteProfile(profile);
+    }
+  }
+
+  /**
+   * Removes the browser's profile folder. Chromium's helper processes may still write to it for a
+   * moment after the browser has exited (seen: a "Network Persistent State" temporary file
+   * vanishing in the middle of the walk), so a walk that trips over such a file is retried; what
+   * would still be left after that is a temporary folder, not a reason to fail a test.
+   */
+  private static void deleteProfile(Path profile) throws InterruptedException {
+    for (int attempt = 0; attempt < 10 && Files.exists(profile); attempt++) {
       try (Stream<Path> files = Files.walk(profile)) {
         files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException | java.io.UncheckedIOException e) {
+        Thread.sleep(100);
       }
     }
   }
