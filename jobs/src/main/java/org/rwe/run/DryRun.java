@@ -54,7 +54,12 @@ final class DryRun {
         String[] columns = reader.readRaw(located.get()).columns();
         List<String> dropped =
             Arrays.stream(columns)
-                .filter(c -> !c.equals(ExtractReader.SOURCE_FILE) && !t.hasColumn(c))
+                // The reader's own columns (file name, malformed-row text) are not the input's.
+                .filter(
+                    c ->
+                        !c.equals(ExtractReader.SOURCE_FILE)
+                            && !c.equals(ExtractReader.CORRUPT_RECORD)
+                            && !t.hasColumn(c))
                 .sorted()
                 .toList();
         readable(fs, located.get().path(), f, problems);

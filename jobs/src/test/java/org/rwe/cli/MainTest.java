@@ -204,6 +204,10 @@ class MainTest {
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("nothing was run"), r.out());
     assertTrue(r.out().contains("condition_occurrence") && r.out().contains("csv"), r.out());
+    assertTrue(
+        r.out().contains("columns not used, dropped by ingest: [valid_end_date, valid_start_date]"),
+        "the input's own unused columns: " + r.out());
+    assertFalse(r.out().contains("_corrupt_record"), "not the reader's own columns: " + r.out());
     assertFalse(Files.exists(out), "a dry run creates no output folder");
   }
 
