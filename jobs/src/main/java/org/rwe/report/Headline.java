@@ -28,32 +28,21 @@ public final class Headline {
     if (focus == null || analysis == null) {
       return List.of("rwe: report: " + report);
     }
-    String measure =
-        switch (analysis.modelType()) {
-          case "poisson" -> "IRR";
-          case "logistic" -> "OR";
-          default -> "HR";
-        };
-    List<Row> rows =
-        spark
-            .read()
-            .parquet(new Path(published, "results/cohort_method_result").toString())
-            .filter(
-                col("analysis_id")
-                    .equalTo(analysisId)
-                    .and(col("outcome_id").equalTo(focus.outcomeId())))
-            .select("rr", "ci_95_lb", "ci_95_ub", "p", "model_status")
-            .collectAsList();
-    List<Row> verdicts =
-        spark
-            .read()
-            .parquet(new Path(published, "results/diagnostics_summary").toString())
-            .filter(
-                col("analysis_id")
-                    .equalTo(analysisId)
-                    .and(col("outcome_id").equalTo(focus.outcomeId())))
-            .select("unblind")
-            .collectAsList();
+    String measure = ReportInput.measure(analysis.modelType());
+    Row estimate =
+        one(
+            spark,
+            published,
+            "cohort_method_result",
+            analysisId,
+            focus.outcomeId(),
+            "rr",
+            "ci_95_lb",
+            "ci_95_ub",
+            "p",
+            "model_status");
+    Row diagnostics =
+        one(spark, published, "diagnostics_summary", analysisId, focus.outcomeId(), "unblind");
     String what =
         "rwe: primary result ("
             + s.targetName()
@@ -64,17 +53,17 @@ public final class Headline {
             + ", analysis "
             + analysisId
             + "): ";
-    String estimate;
-    if (rows.isEmpty()) {
-      estimate = "not estimated";
-    } else if (rows.get(0).isNullAt(0)) {
-      estimate =
+    String text;
+    if (estimate == null) {
+      text = "not estimated";
+    } else if (estimate.isNullAt(0)) {
+      text =
           "not estimable or withheld ("
-              + (rows.get(0).isNullAt(4) ? "small count" : rows.get(0).getString(4))
+              + (estimate.isNullAt(4) ? "small count" : estimate.getString(4))
               + ")";
     } else {
-      Row r = rows.get(0);
-      estimate =
+      Row r = estimate;
+      text =
           measure
               + " "
               + plain(Fmt.ratio(r.getDouble(0)))
@@ -86,10 +75,33 @@ public final class Headline {
               + (r.isNullAt(3) ? "n/a" : plain(pValue(r.getDouble(3))));
     }
     String verdict =
-        verdicts.isEmpty() || verdicts.get(0).isNullAt(0)
+        diagnostics == null || diagnostics.isNullAt(0)
             ? "diagnostics not evaluated"
-            : "diagnostics " + (verdicts.get(0).getBoolean(0) ? "PASS" : "FAIL");
-    return List.of("rwe: report: " + report, what + estimate + "; " + verdict);
+            : "diagnostics " + (diagnostics.getBoolean(0) ? "PASS" : "FAIL");
+    return List.of("rwe: report: " + report, what + text + "; " + verdict);
+  }
+
+  /**
+   * The row of one (analysis, outcome) of a published result table, or null: the tables are keyed
+   * by analysis and outcome, so the driver gets one row whatever the number of persons.
+   */
+  private static Row one(
+      SparkSession spark,
+      String published,
+      String table,
+      int analysisId,
+      int outcomeId,
+      String... columns) {
+    List<Row> rows =
+        spark
+            .read()
+            .parquet(new Path(published, "results/" + table).toString())
+            .filter(
+                col("analysis_id").equalTo(analysisId).and(col("outcome_id").equalTo(outcomeId)))
+            .selectExpr(columns)
+            .limit(1)
+            .collectAsList();
+    return rows.isEmpty() ? null : rows.get(0);
   }
 
   private static String pValue(double p) {

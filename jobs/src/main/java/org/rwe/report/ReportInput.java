@@ -38,12 +38,17 @@ public record ReportInput(Study study, Map<String, List<Rec>> tables) {
 
     /** What {@code rr} is for this analysis: a hazard, incidence-rate or odds ratio. */
     public String measure() {
-      return switch (modelType) {
-        case "poisson" -> "IRR";
-        case "logistic" -> "OR";
-        default -> "HR";
-      };
+      return ReportInput.measure(modelType);
     }
+  }
+
+  /** HR, IRR or OR: what {@code rr} is for an outcome model (cox, poisson, logistic). */
+  public static String measure(String modelType) {
+    return switch (modelType) {
+      case "poisson" -> "IRR";
+      case "logistic" -> "OR";
+      default -> "HR";
+    };
   }
 
   public record Outcome(int outcomeId, String name, boolean negativeControl) {}
