@@ -149,14 +149,25 @@ public final class IngestJob {
     // are independent and run side by side (Spark runs concurrent jobs; much of the time per
     // table is planning and scheduling, not data).
     for (List<CdmTable> wave : WAVES) {
-      // What the wave's tables are checked against, computed once for the wave.
-      Dataset<Row> persons =
-          wave.stream().anyMatch(t -> t.personLevel() && t != CdmTable.PERSON)
-              ? personInfo(ctx, wave.get(0)).localCheckpoint()
-              : null;
+      // What the wave's tables are checked against, computed once for the wave and staged as
+      // Parquet (not a localCheckpoint: a file survives the loss of an executor, and its size is
+      // what Spark's join planning reads). While that file is under
+      // spark.sql.autoBroadcastJoinThreshold (10 MB by default: a few hundred thousand persons,
+      // see docs/benchmarks.md) the person facts are broadcast to the event scans, which then
+      // check their rows where they read them; above it, the events are shuffled by person_id to
+      // a sort-merge join.
+      Dataset<Row> persons = null;
+      if (wave.stream().anyMatch(t -> t.personLevel() && t != CdmTable.PERSON)) {
+        String facts = ctx.stagePath("_staging", "_person_facts_" + wave.get(0).cdmName());
+        personInfo(ctx, wave.get(0)).write().mode(SaveMode.Overwrite).parquet(facts);
+        persons = ctx.spark().read().parquet(facts);
+      }
+      Dataset<Row> factsOfWave = persons;
       List<TableSummary> ofWave =
           SideBySide.map(
-              wave, 3, t -> ingestTable(ctx, reader, t, located.get(t), settings, today, persons));
+              wave,
+              3,
+              t -> ingestTable(ctx, reader, t, located.get(t), settings, today, factsOfWave));
       for (int i = 0; i < wave.size(); i++) {
         done.put(wave.get(i), ofWave.get(i));
       }
