@@ -3,12 +3,14 @@ package org.rwe.run;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -33,6 +35,7 @@ public final class SideBySide {
     SparkContext sc = SparkSession.active().sparkContext();
     String tag = "rwe-side-by-side-" + UUID.randomUUID();
     List<Future<R>> futures = new ArrayList<>();
+    AtomicReference<Throwable> firstFailure = new AtomicReference<>();
     // Completions in the order they happen, so that a failure is seen when it happens, not when
     // the items before it are done.
     ExecutorCompletionService<R> done = new ExecutorCompletionService<>(pool);
@@ -41,9 +44,17 @@ public final class SideBySide {
         futures.add(
             done.submit(
                 () -> {
+                  // Set by the failing item's own thread before that thread can take the next
+                  // item from the queue (the caller's cancel would come too late for it).
+                  if (firstFailure.get() != null) {
+                    throw new CancellationException("an earlier item failed");
+                  }
                   sc.addJobTag(tag);
                   try {
                     return task.apply(item);
+                  } catch (Throwable e) { // also SparkException, checked but thrown undeclared
+                    firstFailure.compareAndSet(null, e);
+                    throw e;
                   } finally {
                     sc.removeJobTag(tag);
                   }
@@ -54,9 +65,11 @@ public final class SideBySide {
           done.take().get();
         } catch (ExecutionException e) {
           stop(pool, futures, sc, tag);
-          // The task's own exception, as if run here (SparkException is checked in Java but
-          // thrown undeclared; callers classify failures by type and cause).
-          throw SideBySide.<RuntimeException>rethrow(e.getCause());
+          // The first failing item's own exception (not an item skipped after it), as if run
+          // here (SparkException is checked in Java but thrown undeclared; callers classify
+          // failures by type and cause).
+          Throwable first = firstFailure.get();
+          throw SideBySide.<RuntimeException>rethrow(first != null ? first : e.getCause());
         } catch (InterruptedException e) {
           stop(pool, futures, sc, tag);
           Thread.currentThread().interrupt();

@@ -68,6 +68,7 @@ class SideBySideTest {
     double seconds = (System.nanoTime() - started) / 1e9;
     assertEquals("synthetic failure of one item", thrown.getMessage());
     assertTrue(slowEnded.get(), "the running sibling had stopped when the call returned");
+    // "fails" frees its thread while "slow" runs: "third" must not take it.
     assertTrue(
         slowFailure.get() != null && String.valueOf(slowFailure.get()).contains("cancel"),
         "its Spark job was cancelled, not run to its end: " + slowFailure.get());
