@@ -5,12 +5,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.rwe.config.PropensitySettings;
 import org.rwe.results.ResultsSchema;
@@ -75,49 +72,31 @@ public final class PropensityJob {
         PropensityModel.design(cohort, covariates, columns).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       PropensityModel.Fit fit = PropensityModel.fit(design, columns, settings);
+      if (!fit.converged()) {
+        ctx.warn(
+            "The propensity model did not converge within propensity.maxIterations = "
+                + settings.maxIterations()
+                + " steps (tolerance "
+                + settings.tolerance()
+                + ") at penalty "
+                + fit.regParam()
+                + ": its coefficients are the last step's");
+      }
       ctx.jobGroup(Stage.PROPENSITY, "score every subject");
-      Dataset<Row> scored = PropensityModel.score(fit, design);
-      // Bounded: three numbers per cohort row (about 20 bytes each) reach the driver.
-      List<Row> ps = scored.orderBy("row_id").collectAsList();
-      double[] score = new double[ps.size()];
-      int[] treatment = new int[ps.size()];
-      long treated = 0;
-      for (int i = 0; i < ps.size(); i++) {
-        score[i] = ps.get(i).getDouble(2);
-        treatment[i] = ps.get(i).getInt(1);
-        treated += treatment[i];
-      }
-      double proportion = (double) treated / ps.size();
-      List<Row> out = new ArrayList<>();
-      long equipoise = 0;
-      for (int i = 0; i < ps.size(); i++) {
-        double pref = PropensityModel.preference(score[i], proportion);
-        if (pref >= 0.3 && pref <= 0.7) {
-          equipoise++;
-        }
-        out.add(RowFactory.create(ps.get(i).getLong(0), treatment[i], score[i], pref));
-      }
-      StructType schema =
-          new StructType()
-              .add("row_id", DataTypes.LongType)
-              .add("treatment", DataTypes.IntegerType)
-              .add("propensity_score", DataTypes.DoubleType)
-              .add("preference_score", DataTypes.DoubleType);
+      // Scores are computed and written by tasks; the diagnostics below read them back in tasks
+      // and bring only study-sized summaries to the driver.
       ctx.write(
-          ctx.spark()
-              .createDataFrame(out, schema)
-              .join(cohort.select("row_id", "person_id"), "row_id"),
+          PropensityModel.score(fit, design).join(cohort.select("row_id", "person_id"), "row_id"),
           "propensity",
           "ps");
+      Dataset<Row> ps = ctx.read("propensity", "ps");
 
       List<Row> coefficients = new ArrayList<>();
       coefficients.add(
-          RowFactory.create(
-              0L, "(Intercept)", fit.model().intercept() + fit.interceptCorrection()));
-      Vector w = fit.model().coefficients();
+          RowFactory.create(0L, "(Intercept)", fit.intercept() + fit.interceptCorrection()));
       long nonZero = 0;
       for (PropensityModel.Column c : columns) {
-        double beta = w.apply(c.index());
+        double beta = fit.coefficients()[c.index()];
         if (beta != 0) {
           nonZero++;
           coefficients.add(RowFactory.create(c.covariateId(), names.get(c.covariateId()), beta));
@@ -131,12 +110,9 @@ public final class PropensityJob {
       for (int g = 0; g < grid.length; g++) {
         grid[g] = (g + 0.5) / grid.length;
       }
-      double[] prefT =
-          out.stream().filter(r -> r.getInt(1) == 1).mapToDouble(r -> r.getDouble(3)).toArray();
-      double[] prefC =
-          out.stream().filter(r -> r.getInt(1) == 0).mapToDouble(r -> r.getDouble(3)).toArray();
-      double[] densT = PropensityModel.density(prefT, grid);
-      double[] densC = PropensityModel.density(prefC, grid);
+      long[][] histogram = PropensityModel.preferenceHistogram(ps);
+      double[] densT = PropensityModel.density(histogram[1], grid);
+      double[] densC = PropensityModel.density(histogram[0], grid);
       List<Row> dist = new ArrayList<>();
       for (int g = 0; g < grid.length; g++) {
         dist.add(RowFactory.create(0, grid[g], densT[g], densC[g]));
@@ -144,7 +120,10 @@ public final class PropensityJob {
       ctx.writeResult(
           ctx.spark().createDataFrame(dist, ResultsSchema.PREFERENCE_SCORE_DIST.schema()),
           ResultsSchema.PREFERENCE_SCORE_DIST);
-      double auc = PropensityModel.auc(score, treatment);
+      double auc = PropensityModel.auc(ps);
+      long equipoise =
+          ps.filter(org.apache.spark.sql.functions.col("preference_score").between(0.3, 0.7))
+              .count();
       ctx.writeResult(
           ctx.spark()
               .createDataFrame(
@@ -156,7 +135,7 @@ public final class PropensityJob {
                           (long) columns.size(),
                           nonZero,
                           fit.subjectsFitted(),
-                          ps.isEmpty() ? Double.NaN : (double) equipoise / ps.size(),
+                          rows == 0 ? Double.NaN : (double) equipoise / rows,
                           flaggedText.isEmpty() ? null : String.join("; ", flaggedText),
                           flagged.isEmpty() ? "none" : settings.highCorrelation())),
                   ResultsSchema.PROPENSITY_SUMMARY.schema()),
