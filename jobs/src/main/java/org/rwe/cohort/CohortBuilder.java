@@ -347,18 +347,26 @@ public final class CohortBuilder {
     Dataset<Row> indexed;
     switch (s.comparatorType()) {
       case "delay" -> {
-        List<Integer> delays =
-            targets.select("_delay").orderBy("_delay").collectAsList().stream()
-                .map(r -> r.getInt(0))
-                .toList();
-        if (delays.isEmpty()) {
+        // The targets' delays as counts per distinct delay (days: bounded by the entry window, not
+        // by the number of persons); the table holds the delay at every 1/DELAY_QUANTILES of
+        // their sorted order.
+        List<Row> byDelay = targets.groupBy("_delay").count().orderBy("_delay").collectAsList();
+        long n = byDelay.stream().mapToLong(r -> r.getLong(1)).sum();
+        if (n == 0) {
           throw new InputException(
               "The target cohort is empty after eligibility: no delays to draw comparator index"
                   + " dates from (check the target concept set and the data)");
         }
         List<Column> table = new ArrayList<>();
+        int at = 0;
+        long before = 0; // targets with a delay below byDelay[at]
         for (int i = 0; i < DELAY_QUANTILES; i++) {
-          table.add(lit(delays.get((int) ((long) i * delays.size() / DELAY_QUANTILES))));
+          long k = (long) i * n / DELAY_QUANTILES; // position in sorted order
+          while (before + byDelay.get(at).getLong(1) <= k) {
+            before += byDelay.get(at).getLong(1);
+            at++;
+          }
+          table.add(lit(byDelay.get(at).getInt(0)));
         }
         // Deterministic per person and seed; the same whatever the partitioning.
         Column draw =

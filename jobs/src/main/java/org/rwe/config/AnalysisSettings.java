@@ -31,7 +31,8 @@ public record AnalysisSettings(
     String ties,
     String modelType,
     List<Long> interactionCovariateIds,
-    StudyPopulationSettings studyPopulation) {
+    StudyPopulationSettings studyPopulation)
+    implements java.io.Serializable {
 
   public static final Set<String> ADJUSTMENTS = Set.of("none", "match", "stratify", "iptw");
 

@@ -18,7 +18,8 @@ public record OutcomeDefinition(
     String type,
     List<Integer> baselineDays,
     List<Integer> followUpDays,
-    int followUpTargetDay) {
+    int followUpTargetDay)
+    implements java.io.Serializable {
 
   /** A change in a measurement's value (e.g. PHQ-9), compared as a mean difference. */
   public boolean continuous() {

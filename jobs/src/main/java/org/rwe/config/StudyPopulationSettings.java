@@ -19,7 +19,8 @@ public record StudyPopulationSettings(
     String endAnchor,
     boolean censorAtNewRiskWindow,
     int minDaysAtRisk,
-    int maxDaysAtRisk) {
+    int maxDaysAtRisk)
+    implements java.io.Serializable {
 
   public static final Set<String> ANCHORS = Set.of("cohort start", "cohort end");
   public static final Set<String> DUPLICATE_OPTIONS =

@@ -16,7 +16,8 @@ import org.apache.commons.statistics.distribution.TDistribution;
 public final class ContinuousOutcomes {
   private ContinuousOutcomes() {}
 
-  public record Subject(int treatment, Long stratumId, double weight, double value) {}
+  public record Subject(int treatment, Long stratumId, double weight, double value)
+      implements java.io.Serializable {}
 
   public record Result(
       String method,
@@ -27,7 +28,8 @@ public final class ContinuousOutcomes {
       double meanDifference,
       double ci95Lb,
       double ci95Ub,
-      double p) {}
+      double p)
+      implements java.io.Serializable {}
 
   public static Result paired(List<Subject> subjects) {
     Map<Long, double[]> pairs = new HashMap<>();

@@ -38,7 +38,8 @@ public final class OutcomeModels {
       long timeAtRisk,
       long survivalTime,
       long outcomeCount,
-      long subgroups) {
+      long subgroups)
+      implements java.io.Serializable {
 
     public boolean event() {
       return outcomeCount > 0;
@@ -50,14 +51,15 @@ public final class OutcomeModels {
   }
 
   /** Counts of one arm. */
-  public record Arm(long subjects, long days, long outcomes) {
+  public record Arm(long subjects, long days, long outcomes) implements java.io.Serializable {
     public PoissonRate rate() {
       return PoissonRate.of(outcomes, days);
     }
   }
 
   /** The treatment effect (hazard, rate or odds ratio) and the counts of both arms. */
-  public record Estimate(Arm target, Arm comparator, Effect effect) {}
+  public record Estimate(Arm target, Arm comparator, Effect effect)
+      implements java.io.Serializable {}
 
   public static Estimate estimate(AnalysisSettings a, List<Subject> subjects) {
     double[] x = subjects.stream().mapToDouble(Subject::treatment).toArray();
@@ -194,7 +196,8 @@ public final class OutcomeModels {
       double comparatorLb,
       double comparatorUb,
       long targetAtRisk,
-      long comparatorAtRisk) {}
+      long comparatorAtRisk)
+      implements java.io.Serializable {}
 
   /**
    * Both arms on the union of their event and censoring days, each carried forward, with the

@@ -11,12 +11,14 @@ import static org.apache.spark.sql.functions.year;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.rwe.config.AnalysisSettings;
@@ -42,15 +44,17 @@ import org.rwe.stats.Power;
  * analysis asks for; per analysis, the empirical null from the negative controls and the calibrated
  * estimates; the study diagnostics; and the analysis definitions.
  *
- * <p>Bound: populations are read to the driver one after another in (analysis, outcome) order,
- * about 40 bytes per subject each.
+ * <p>Bound: each population (one analysis x outcome) is grouped into one Spark task, which computes
+ * everything that needs its subjects ({@link #compute}); the driver receives one {@link
+ * PopulationResult} per population (estimates, follow-up quantiles, the Kaplan-Meier table on the
+ * population's distinct days) and nothing per subject. A task holds its population, about 80 bytes
+ * per subject (10 M subjects: under 1 GB of an executor's memory).
  */
 public final class OutcomesJob {
   private OutcomesJob() {}
 
   public static Map<String, Long> run(RunContext ctx) {
     ctx.jobGroup(Stage.OUTCOMES, "outcome models");
-    Map<String, List<OutcomeModels.Subject>> byKey = populations(ctx);
     List<AnalysisSettings> analyses = ctx.settings().analyses();
     // Continuous outcomes (changes in a measured value) are compared as mean differences below;
     // everything else here is about time to event.
@@ -58,12 +62,12 @@ public final class OutcomesJob {
         ctx.settings().outcomes().stream().filter(o -> !o.continuous()).toList();
     DiagnosticsSettings d = ctx.settings().diagnostics();
     int horizon = ctx.settings().absoluteRiskHorizonDays();
+    Map<String, PopulationResult> byKey = populationResults(ctx, outcomes, horizon);
 
     Map<String, OutcomeModels.Estimate> estimates = new LinkedHashMap<>();
     for (AnalysisSettings a : analyses) {
       for (OutcomeDefinition o : outcomes) {
-        estimates.put(
-            key(a, o), OutcomeModels.estimate(a, byKey.getOrDefault(key(a, o), List.of())));
+        estimates.put(key(a, o), byKey.get(key(a, o)).estimate());
       }
     }
     // The empirical null of each analysis, from its negative controls.
@@ -104,12 +108,12 @@ public final class OutcomesJob {
     List<Row> risk = new ArrayList<>();
     for (AnalysisSettings a : analyses) {
       for (OutcomeDefinition o : outcomes) {
-        List<OutcomeModels.Subject> subjects = byKey.getOrDefault(key(a, o), List.of());
+        PopulationResult p = byKey.get(key(a, o));
         OutcomeModels.Estimate e = estimates.get(key(a, o));
         results.add(resultRow(a, o, e, nulls.get(a.analysisId())));
         rates.add(rateRow(a, o, e));
-        double[] ft = OutcomeModels.followUp(subjects, 1);
-        double[] fc = OutcomeModels.followUp(subjects, 0);
+        double[] ft = p.followUpTarget();
+        double[] fc = p.followUpComparator();
         Object[] f = new Object[18];
         f[0] = a.analysisId();
         f[1] = o.outcomeId();
@@ -121,23 +125,23 @@ public final class OutcomesJob {
         f[16] = e.target().subjects();
         f[17] = e.comparator().subjects();
         followUp.add(RowFactory.create(f));
-        if (!subjects.isEmpty()) {
-          for (OutcomeModels.KmPoint p : OutcomeModels.kaplanMeierTable(a, subjects)) {
-            km.add(
-                RowFactory.create(
-                    a.analysisId(),
-                    o.outcomeId(),
-                    p.day(),
-                    p.targetSurvival(),
-                    p.targetLb(),
-                    p.targetUb(),
-                    p.comparatorSurvival(),
-                    p.comparatorLb(),
-                    p.comparatorUb(),
-                    p.targetAtRisk(),
-                    p.comparatorAtRisk()));
-          }
-          risk.add(riskRow(a, o, subjects, horizon));
+        for (OutcomeModels.KmPoint k : p.km()) {
+          km.add(
+              RowFactory.create(
+                  a.analysisId(),
+                  o.outcomeId(),
+                  k.day(),
+                  k.targetSurvival(),
+                  k.targetLb(),
+                  k.targetUb(),
+                  k.comparatorSurvival(),
+                  k.comparatorLb(),
+                  k.comparatorUb(),
+                  k.targetAtRisk(),
+                  k.comparatorAtRisk()));
+        }
+        if (p.risk() != null) {
+          risk.add(p.risk());
         }
       }
     }
@@ -211,20 +215,17 @@ public final class OutcomesJob {
    * per outcome: one interaction_result row each.
    */
   private static List<Row> interactions(
-      RunContext ctx,
-      Map<String, List<OutcomeModels.Subject>> byKey,
-      List<OutcomeDefinition> outcomes) {
-    List<SubgroupDefinition> subgroups = ctx.settings().subgroups();
+      RunContext ctx, Map<String, PopulationResult> byKey, List<OutcomeDefinition> outcomes) {
     List<Row> rows = new ArrayList<>();
     for (AnalysisSettings a : ctx.settings().analyses()) {
-      for (long covariateId : a.interactionCovariateIds()) {
+      for (int i = 0; i < a.interactionCovariateIds().size(); i++) {
+        long covariateId = a.interactionCovariateIds().get(i);
         SubgroupDefinition g = ctx.settings().subgroup(covariateId);
-        int index = subgroups.indexOf(g);
         long members = 0;
         for (OutcomeDefinition o : outcomes) {
-          List<OutcomeModels.Subject> subjects = byKey.getOrDefault(key(a, o), List.of());
-          members += subjects.stream().filter(s -> s.inSubgroup(index)).count();
-          OutcomeModels.Estimate e = OutcomeModels.interaction(a, subjects, index);
+          PopulationResult p = byKey.get(key(a, o));
+          members += p.subgroupMembers()[i];
+          OutcomeModels.Estimate e = p.interactions().get(i);
           Effect f = e.effect();
           boolean ok = f.isUsable();
           rows.add(
@@ -317,32 +318,63 @@ public final class OutcomesJob {
     if (continuous.isEmpty()) {
       return rows;
     }
-    Map<String, List<ContinuousOutcomes.Subject>> byKey = new HashMap<>();
-    Iterator<Row> it =
+    // One task per population, as for the time-to-event outcomes: the driver gets the results.
+    HashMap<Integer, AnalysisSettings> analyses = new HashMap<>();
+    ctx.settings().analyses().forEach(a -> analyses.put(a.analysisId(), a));
+    java.util.HashSet<Integer> outcomeIds = new java.util.HashSet<>();
+    continuous.forEach(o -> outcomeIds.add(o.outcomeId()));
+    Map<String, ContinuousOutcomes.Result> byKey = new HashMap<>();
+    for (KeyedContinuous k :
         ctx.read("match", "study_population")
             .join(ctx.read("cohort", "measurement_change"), new String[] {"outcome_id", "row_id"})
-            // row_id last: a total order, so the sums below add in the same order on every run.
-            .orderBy("analysis_id", "outcome_id", "stratum_id", "treatment", "row_id")
-            .select("analysis_id", "outcome_id", "treatment", "stratum_id", "weight", "change")
-            .toLocalIterator();
-    while (it.hasNext()) {
-      Row r = it.next();
-      byKey
-          .computeIfAbsent(r.getInt(0) + "/" + r.getInt(1), k -> new ArrayList<>())
-          .add(
-              new ContinuousOutcomes.Subject(
-                  r.getInt(2),
-                  r.isNullAt(3) ? null : r.getLong(3),
-                  r.getDouble(4),
-                  r.getDouble(5)));
+            .select(
+                "analysis_id",
+                "outcome_id",
+                "treatment",
+                "stratum_id",
+                "weight",
+                "change",
+                "row_id")
+            .groupByKey(
+                (MapFunction<Row, String>) r -> r.getInt(0) + "/" + r.getInt(1), Encoders.STRING())
+            .flatMapGroups(
+                (FlatMapGroupsFunction<String, Row, KeyedContinuous>)
+                    (key, group) -> {
+                      List<Row> all = new ArrayList<>();
+                      group.forEachRemaining(all::add);
+                      AnalysisSettings a = analyses.get(all.get(0).getInt(0));
+                      if (a == null || !outcomeIds.contains(all.get(0).getInt(1))) {
+                        return java.util.Collections.emptyIterator();
+                      }
+                      // Stratum (none first), treatment, then row id: a total order, so the sums
+                      // add in the same order whatever the partitioning.
+                      all.sort(
+                          java.util.Comparator.comparing(
+                                  (Row r) -> r.isNullAt(3) ? null : r.getLong(3),
+                                  java.util.Comparator.nullsFirst(
+                                      java.util.Comparator.<Long>naturalOrder()))
+                              .thenComparingInt(r -> r.getInt(2))
+                              .thenComparingLong(r -> r.getLong(6)));
+                      List<ContinuousOutcomes.Subject> subjects = new ArrayList<>(all.size());
+                      for (Row r : all) {
+                        subjects.add(
+                            new ContinuousOutcomes.Subject(
+                                r.getInt(2),
+                                r.isNullAt(3) ? null : r.getLong(3),
+                                r.getDouble(4),
+                                r.getDouble(5)));
+                      }
+                      return List.of(new KeyedContinuous(key, continuousResult(a, subjects)))
+                          .iterator();
+                    },
+                Encoders.javaSerialization(KeyedContinuous.class))
+            .collectAsList()) {
+      byKey.put(k.key(), k.result());
     }
     for (AnalysisSettings a : ctx.settings().analyses()) {
       for (OutcomeDefinition o : continuous) {
-        List<ContinuousOutcomes.Subject> subjects = byKey.getOrDefault(key(a, o), List.of());
         ContinuousOutcomes.Result r =
-            a.matched() && a.maxRatio() == 1
-                ? ContinuousOutcomes.paired(subjects)
-                : ContinuousOutcomes.weighted(subjects);
+            byKey.containsKey(key(a, o)) ? byKey.get(key(a, o)) : continuousResult(a, List.of());
         rows.add(
             RowFactory.create(
                 a.analysisId(),
@@ -362,6 +394,18 @@ public final class OutcomesJob {
     return rows;
   }
 
+  /** A continuous outcome's population result with its key, as a task returns it. */
+  public record KeyedContinuous(String key, ContinuousOutcomes.Result result)
+      implements java.io.Serializable {}
+
+  /** Paired differences for 1:1 matching, weighted means otherwise. */
+  static ContinuousOutcomes.Result continuousResult(
+      AnalysisSettings a, List<ContinuousOutcomes.Subject> subjects) {
+    return a.matched() && a.maxRatio() == 1
+        ? ContinuousOutcomes.paired(subjects)
+        : ContinuousOutcomes.weighted(subjects);
+  }
+
   private static void write(RunContext ctx, List<Row> rows, ResultTable table) {
     ctx.writeResult(ctx.spark().createDataFrame(rows, table.schema()), table);
   }
@@ -370,8 +414,68 @@ public final class OutcomesJob {
     return a.analysisId() + "/" + o.outcomeId();
   }
 
-  /** Every population, grouped on the driver in one ordered pass. */
-  private static Map<String, List<OutcomeModels.Subject>> populations(RunContext ctx) {
+  /**
+   * What the outcome stage computes from one population (one analysis x time-to-event outcome),
+   * made in the Spark task that holds it.
+   *
+   * @param km the Kaplan-Meier table (empty for a population without subjects)
+   * @param risk the absolute_risk row (null for a population without subjects)
+   * @param interactions per interaction covariate of the analysis, in its order
+   * @param subgroupMembers subjects in each of those subgroups
+   */
+  public record PopulationResult(
+      OutcomeModels.Estimate estimate,
+      double[] followUpTarget,
+      double[] followUpComparator,
+      List<OutcomeModels.KmPoint> km,
+      Row risk,
+      List<OutcomeModels.Estimate> interactions,
+      long[] subgroupMembers)
+      implements java.io.Serializable {}
+
+  /**
+   * Everything that needs one population's subjects, in the order of their row ids.
+   *
+   * @param interactionSubgroups the study-subgroup index of each interaction covariate of {@code a}
+   */
+  static PopulationResult compute(
+      AnalysisSettings a,
+      OutcomeDefinition o,
+      List<OutcomeModels.Subject> subjects,
+      int horizon,
+      int[] interactionSubgroups) {
+    List<OutcomeModels.Estimate> interactions = new ArrayList<>();
+    long[] members = new long[interactionSubgroups.length];
+    for (int i = 0; i < interactionSubgroups.length; i++) {
+      int index = interactionSubgroups[i];
+      members[i] = subjects.stream().filter(s -> s.inSubgroup(index)).count();
+      interactions.add(OutcomeModels.interaction(a, subjects, index));
+    }
+    return new PopulationResult(
+        OutcomeModels.estimate(a, subjects),
+        OutcomeModels.followUp(subjects, 1),
+        OutcomeModels.followUp(subjects, 0),
+        subjects.isEmpty()
+            ? List.of()
+            : new ArrayList<>(OutcomeModels.kaplanMeierTable(a, subjects)),
+        subjects.isEmpty() ? null : riskRow(a, o, subjects, horizon),
+        interactions,
+        members);
+  }
+
+  /** One population's result with its key, as a task returns it. */
+  public record KeyedResult(String key, PopulationResult result) implements java.io.Serializable {}
+
+  /** A subject with the row id it is ordered by. */
+  private record Ordered(long rowId, OutcomeModels.Subject subject) {}
+
+  /**
+   * Every time-to-event population's result, keyed "analysis/outcome": each population grouped into
+   * one task and computed there; populations without a subject (no rows to group) on the driver,
+   * from nothing.
+   */
+  private static Map<String, PopulationResult> populationResults(
+      RunContext ctx, List<OutcomeDefinition> outcomes, int horizon) {
     Dataset<Row> population =
         ctx.read("match", "study_population")
             .select(
@@ -399,8 +503,23 @@ public final class OutcomesJob {
     } else {
       population = population.withColumn("subgroups", lit(0L));
     }
-    Map<String, List<OutcomeModels.Subject>> byKey = new HashMap<>();
-    Iterator<Row> it =
+    // What the tasks need of the settings (all serializable records).
+    HashMap<Integer, AnalysisSettings> analyses = new HashMap<>();
+    HashMap<Integer, int[]> interactionSubgroups = new HashMap<>();
+    List<SubgroupDefinition> subgroups = ctx.settings().subgroups();
+    for (AnalysisSettings a : ctx.settings().analyses()) {
+      analyses.put(a.analysisId(), a);
+      interactionSubgroups.put(
+          a.analysisId(),
+          a.interactionCovariateIds().stream()
+              .mapToInt(id -> subgroups.indexOf(ctx.settings().subgroup(id)))
+              .toArray());
+    }
+    HashMap<Integer, OutcomeDefinition> timeToEvent = new HashMap<>();
+    for (OutcomeDefinition o : outcomes) {
+      timeToEvent.put(o.outcomeId(), o);
+    }
+    List<KeyedResult> computed =
         population
             .select(
                 "analysis_id",
@@ -413,21 +532,64 @@ public final class OutcomesJob {
                 "survival_time",
                 "outcome_count",
                 "subgroups")
-            .orderBy("analysis_id", "outcome_id", "row_id")
-            .toLocalIterator();
-    while (it.hasNext()) {
-      Row r = it.next();
-      byKey
-          .computeIfAbsent(r.getInt(0) + "/" + r.getInt(1), k -> new ArrayList<>())
-          .add(
-              new OutcomeModels.Subject(
-                  r.getInt(3),
-                  r.isNullAt(4) ? null : r.getLong(4),
-                  r.getDouble(5),
-                  r.getLong(6),
-                  r.getLong(7),
-                  r.getLong(8),
-                  r.getLong(9)));
+            .groupByKey(
+                (MapFunction<Row, String>) r -> r.getInt(0) + "/" + r.getInt(1), Encoders.STRING())
+            .flatMapGroups(
+                (FlatMapGroupsFunction<String, Row, KeyedResult>)
+                    (key, rows) -> {
+                      List<Ordered> ordered = new ArrayList<>();
+                      int analysisId = 0;
+                      int outcomeId = 0;
+                      while (rows.hasNext()) {
+                        Row r = rows.next();
+                        analysisId = r.getInt(0);
+                        outcomeId = r.getInt(1);
+                        ordered.add(
+                            new Ordered(
+                                r.getLong(2),
+                                new OutcomeModels.Subject(
+                                    r.getInt(3),
+                                    r.isNullAt(4) ? null : r.getLong(4),
+                                    r.getDouble(5),
+                                    r.getLong(6),
+                                    r.getLong(7),
+                                    r.getLong(8),
+                                    r.getLong(9))));
+                      }
+                      OutcomeDefinition o = timeToEvent.get(outcomeId);
+                      AnalysisSettings a = analyses.get(analysisId);
+                      if (o == null || a == null) {
+                        return java.util.Collections.emptyIterator();
+                      }
+                      // Row id order: the sums of every model add in the same order whatever
+                      // the partitioning.
+                      ordered.sort(java.util.Comparator.comparingLong(Ordered::rowId));
+                      List<OutcomeModels.Subject> subjects = new ArrayList<>(ordered.size());
+                      ordered.forEach(x -> subjects.add(x.subject()));
+                      ordered.clear();
+                      return List.of(
+                              new KeyedResult(
+                                  key,
+                                  compute(
+                                      a,
+                                      o,
+                                      subjects,
+                                      horizon,
+                                      interactionSubgroups.get(analysisId))))
+                          .iterator();
+                    },
+                Encoders.javaSerialization(KeyedResult.class))
+            .collectAsList();
+    Map<String, PopulationResult> byKey = new HashMap<>();
+    for (KeyedResult r : computed) {
+      byKey.put(r.key(), r.result());
+    }
+    for (AnalysisSettings a : ctx.settings().analyses()) {
+      for (OutcomeDefinition o : outcomes) {
+        byKey.computeIfAbsent(
+            key(a, o),
+            k -> compute(a, o, List.of(), horizon, interactionSubgroups.get(a.analysisId())));
+      }
     }
     return byKey;
   }

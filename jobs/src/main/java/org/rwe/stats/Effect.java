@@ -29,7 +29,8 @@ public record Effect(
     double p,
     double pOneSidedGreater,
     double pOneSidedLess,
-    double llr) {
+    double llr)
+    implements java.io.Serializable {
 
   private static final NormalDistribution STANDARD_NORMAL = NormalDistribution.of(0, 1);
   static final double Z_975 = STANDARD_NORMAL.inverseCumulativeProbability(0.975);
