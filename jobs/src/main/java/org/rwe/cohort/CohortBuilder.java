@@ -56,7 +56,34 @@ public final class CohortBuilder {
   public record Step(
       int sequence, String description, long targetSubjects, long comparatorSubjects) {}
 
-  public record Result(Dataset<Row> exposureCohort, List<Step> attrition) {}
+  /**
+   * @param entryBounds one row (period_start, period_end, arms): the common period of the two
+   *     cohorts as CohortMethod's restrictToCommonPeriod takes it, from every entry of both before
+   *     any restriction (see {@link #entryBounds})
+   */
+  public record Result(
+      Dataset<Row> exposureCohort, List<Step> attrition, Dataset<Row> entryBounds) {}
+
+  /**
+   * The latest first entry of the two cohorts (period_start) and the earliest last entry
+   * (period_end), over every entry of both as given, before any restriction: CohortMethod's
+   * CreateCohorts.sql takes them from the exposure table itself, so entries later dropped (unknown
+   * person, outside observation, not the first exposure) still set the period. arms: how many of
+   * the two cohorts have an entry (no common period unless 2).
+   *
+   * @param entries (treatment, cohort_start_date) rows
+   */
+  static Dataset<Row> entryBounds(Dataset<Row> entries) {
+    return entries
+        .groupBy("treatment")
+        .agg(
+            org.apache.spark.sql.functions.min("cohort_start_date").as("_first"),
+            org.apache.spark.sql.functions.max("cohort_start_date").as("_last"))
+        .agg(
+            org.apache.spark.sql.functions.max("_first").as("period_start"),
+            org.apache.spark.sql.functions.min("_last").as("period_end"),
+            org.apache.spark.sql.functions.count(lit(1)).as("arms"));
+  }
 
   /** Quantile-table size used to draw comparator delays from the target distribution. */
   static final int DELAY_QUANTILES = 1000;
@@ -173,7 +200,7 @@ public final class CohortBuilder {
     steps.add(new Step(1, source, before[0], before[1]));
     long[] after = persons(cohort);
     steps.add(new Step(2, "Known person, entry within an observation period", after[0], after[1]));
-    return new Result(cohort, steps);
+    return new Result(cohort, steps, entryBounds(all));
   }
 
   /** Distinct persons per arm: target, comparator. */
@@ -226,7 +253,8 @@ public final class CohortBuilder {
         cohortEnd(targetFinal, in, sets.get(s.targetConceptSet()), sets, s, true)
             .unionByName(
                 cohortEnd(comparatorFinal, in, sets.get(s.targetConceptSet()), sets, s, false));
-    return new Result(cohort, steps);
+    // The designed cohorts' entries are their final rows: the period is theirs.
+    return new Result(cohort, steps, entryBounds(cohort));
   }
 
   /**

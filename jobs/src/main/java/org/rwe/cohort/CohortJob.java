@@ -50,6 +50,7 @@ public final class CohortJob {
           default -> CohortBuilder.build(in, sets, settings.cohort());
         };
     ctx.write(result.exposureCohort(), "cohort", "exposure_cohort");
+    ctx.write(result.entryBounds(), "cohort", "entry_bounds");
     Dataset<Row> cohort = ctx.read("cohort", "exposure_cohort");
 
     ctx.jobGroup(Stage.COHORT, "measurement changes of continuous outcomes");

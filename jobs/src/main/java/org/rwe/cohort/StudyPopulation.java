@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
@@ -53,6 +52,20 @@ public final class StudyPopulation {
       Dataset<Row> events,
       List<Integer> outcomeIds,
       StudyPopulationSettings s) {
+    return create(cohort, events, outcomeIds, s, null);
+  }
+
+  /**
+   * @param entryBounds the cohorts' common period as the cohort stage found it from every entry
+   *     (period_start, period_end, arms; {@link org.rwe.cohort.CohortBuilder#entryBounds}), or null
+   *     to take it from the given cohort rows
+   */
+  public static Result create(
+      Dataset<Row> cohort,
+      Dataset<Row> events,
+      List<Integer> outcomeIds,
+      StudyPopulationSettings s,
+      Dataset<Row> entryBounds) {
     Dataset<Row> outcomes =
         cohort
             .sparkSession()
@@ -83,18 +96,21 @@ public final class StudyPopulation {
       kept = kept.and(col("f_first"));
     }
     if (s.restrictToCommonPeriod()) {
-      // Bounds over the rows still in after the previous steps, per outcome.
+      // The latest first start of the two cohorts to the earliest last start, over every entry
+      // before any restriction (first exposure included), as CohortMethod's CreateCohorts.sql
+      // takes them from the exposure table itself: from the cohort stage when it says, else from
+      // the given rows.
       Dataset<Row> bounds =
-          rows.filter(kept)
-              .groupBy("outcome_id", "treatment")
-              .agg(min("cohort_start_date").as("_ts"), max("cohort_start_date").as("_te"))
-              .groupBy("outcome_id")
-              .agg(
-                  max("_ts").as("_period_start"),
-                  min("_te").as("_period_end"),
-                  count(lit(1)).as("_arms"));
+          (entryBounds != null
+                  ? entryBounds
+                  : CohortBuilder.entryBounds(
+                      cohort.select(col("treatment"), col("cohort_start_date"))))
+              .select(
+                  col("period_start").as("_period_start"),
+                  col("period_end").as("_period_end"),
+                  col("arms").as("_arms"));
       rows =
-          rows.join(bounds, new String[] {"outcome_id"}, "left")
+          rows.crossJoin(org.apache.spark.sql.functions.broadcast(bounds))
               .withColumn(
                   "f_common",
                   coalesce(

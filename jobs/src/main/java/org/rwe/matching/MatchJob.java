@@ -72,7 +72,12 @@ public final class MatchJob {
       ctx.jobGroup(Stage.MATCH, "study population of analysis " + a.analysisId());
       if (!populations.containsKey(a.studyPopulation())) {
         StudyPopulation.Result r =
-            StudyPopulation.create(cohort, events, outcomeIds, a.studyPopulation());
+            StudyPopulation.create(
+                cohort,
+                events,
+                outcomeIds,
+                a.studyPopulation(),
+                ctx.read("cohort", "entry_bounds"));
         String name = "population_" + populations.size();
         ctx.write(r.population(), "match", name);
         populations.put(a.studyPopulation(), ctx.read("match", name));

@@ -64,7 +64,8 @@ public final class OutcomeModels {
   public static Estimate estimate(AnalysisSettings a, List<Subject> subjects) {
     double[] x = subjects.stream().mapToDouble(Subject::treatment).toArray();
     RegressionFit fit = fit(a, subjects, new double[][] {x});
-    return new Estimate(arm(subjects, 1), arm(subjects, 0), fit.effect(0));
+    boolean cox = a.modelType().equals("cox");
+    return new Estimate(arm(subjects, 1, cox), arm(subjects, 0, cox), fit.effect(0));
   }
 
   /**
@@ -89,7 +90,8 @@ public final class OutcomeModels {
     }
     RegressionFit fit = fit(a, subjects, new double[][] {x, g, xg});
     List<Subject> members = subjects.stream().filter(s -> s.inSubgroup(subgroup)).toList();
-    return new Estimate(arm(members, 1), arm(members, 0), fit.effect(2));
+    boolean cox = a.modelType().equals("cox");
+    return new Estimate(arm(members, 1, cox), arm(members, 0, cox), fit.effect(2));
   }
 
   /** The analysis's outcome model on the given covariates. */
@@ -136,14 +138,19 @@ public final class OutcomeModels {
     };
   }
 
-  private static Arm arm(List<Subject> subjects, int treatment) {
+  /**
+   * An arm's subjects, days and outcomes as CohortMethod's fitOutcomeModel counts them: the days
+   * are the time the model uses, survival time (to the first outcome, or the end of the risk
+   * window) for Cox, the whole time at risk for Poisson and logistic models.
+   */
+  private static Arm arm(List<Subject> subjects, int treatment, boolean cox) {
     long count = 0;
     long days = 0;
     long outcomes = 0;
     for (Subject s : subjects) {
       if (s.treatment() == treatment) {
         count++;
-        days += s.timeAtRisk();
+        days += cox ? s.survivalTime() : s.timeAtRisk();
         outcomes += s.event() ? 1 : 0;
       }
     }

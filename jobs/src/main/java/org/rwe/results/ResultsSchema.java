@@ -143,11 +143,17 @@ public final class ResultsSchema {
           .col("negative_control", BooleanType, "true for negative-control outcomes (true HR 1)")
           .count("target_subjects", LongType, "subjects in the target arm")
           .count("comparator_subjects", LongType, "subjects in the comparator arm")
-          .derived("target_days", LongType, "days at risk in the target arm", "target_subjects")
+          .derived(
+              "target_days",
+              LongType,
+              "days the outcome model uses in the target arm, as CohortMethod counts them: to the"
+                  + " first outcome or the end of the risk window for Cox, the whole time at risk"
+                  + " for Poisson and logistic models",
+              "target_subjects")
           .derived(
               "comparator_days",
               LongType,
-              "days at risk in the comparator arm",
+              "days the outcome model uses in the comparator arm (as target_days)",
               "comparator_subjects")
           .count("target_outcomes", LongType, "subjects with the outcome in the target arm")
           .count("comparator_outcomes", LongType, "subjects with the outcome in the comparator arm")
@@ -212,12 +218,13 @@ public final class ResultsSchema {
           .derived(
               "target_days",
               LongType,
-              "days at risk of the target subjects in the subgroup",
+              "days the model uses of the target subjects in the subgroup (as in"
+                  + " cohort_method_result)",
               "target_subjects")
           .derived(
               "comparator_days",
               LongType,
-              "days at risk of the comparator subjects in the subgroup",
+              "days the model uses of the comparator subjects in the subgroup",
               "comparator_subjects")
           .count("target_outcomes", LongType, "target subjects in the subgroup with the outcome")
           .count(
@@ -298,7 +305,9 @@ public final class ResultsSchema {
               "incidence_rate",
               "Per analysis, outcome and arm: subjects, person-years at risk, subjects with the"
                   + " outcome, and the incidence rate per 1,000 person-years with its exact"
-                  + " (Garwood) Poisson 95% CI. Days at risk / 365.25 = years. The same counts as"
+                  + " (Garwood) Poisson 95% CI. Years = cohort_method_result's days / 365.25 (for Cox"
+                  + " analyses, time to the first outcome: a rate of first outcomes). The same"
+                  + " counts as"
                   + " cohort_method_result, masked and withheld the same way; a rate is null when"
                   + " a count it rests on is (rate x years would give the count away).")
           .key("analysis_id", IntegerType, "analysis")

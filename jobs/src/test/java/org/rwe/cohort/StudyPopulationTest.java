@@ -262,4 +262,49 @@ class StudyPopulationTest {
     assertEquals(100L, (long) truncated.get(10L).getAs("time_at_risk"), "days 0..99");
     assertEquals(366L, (long) truncated.get(31L).getAs("time_at_risk"));
   }
+
+  @Test
+  void theCommonPeriodComesFromEveryEntryAsCohortMethodTakesIt() {
+    // Target entries on days 0 and 50, the comparator's on day 0 (and, for person 4, a second
+    // entry on day 60 that first-exposure-only drops). CohortMethod bounds the period by every
+    // entry of both cohorts: it runs to day 60, so the target's day-50 entry stays.
+    Dataset<Row> c =
+        cohortWithPersons(
+            new long[] {1, 1, 1, 0},
+            new long[] {2, 2, 1, 50},
+            new long[] {3, 3, 0, 0},
+            new long[] {4, 4, 0, 0},
+            new long[] {5, 4, 0, 60});
+    String options =
+        "firstExposureOnly = true, restrictToCommonPeriod = true, riskWindowEnd = 365,"
+            + " endAnchor = \"cohort start\"";
+    assertEquals(
+        List.of(1L, 2L, 3L, 4L),
+        List.copyOf(
+            byRow(StudyPopulation.create(c, events(), List.of(1), settings(options))).keySet()));
+    // An entry the cohort stage dropped before (outside observation, unknown person) counts too:
+    // the stage hands its bounds over. Without them the period would end on day 60 of the rows
+    // here; with the stage's bounds ending on day 40, the day-50 target entry is out.
+    Dataset<Row> bounds =
+        CohortBuilder.entryBounds(
+            cohortWithPersons(
+                    new long[] {1, 1, 1, 0},
+                    new long[] {2, 2, 1, 45},
+                    new long[] {3, 3, 0, 0},
+                    new long[] {4, 4, 0, 40})
+                .select("treatment", "cohort_start_date"));
+    assertEquals(
+        List.of(1L, 3L, 4L),
+        List.copyOf(
+            byRow(StudyPopulation.create(c, events(), List.of(1), settings(options), bounds))
+                .keySet()));
+    // One cohort without entries: no common period, no one.
+    assertEquals(
+        List.of(),
+        List.copyOf(
+            byRow(
+                    StudyPopulation.create(
+                        c.filter("treatment = 1"), events(), List.of(1), settings(options)))
+                .keySet()));
+  }
 }

@@ -52,9 +52,13 @@ class EunomiaIngestTest {
   @TempDir static Path dir;
   static String run;
 
+  /**
+   * The study through its outcome models (the report is not needed here): the ingest tests read its
+   * curated tables, {@link #theCrudeAnalysisEqualsCohortMethods} its results.
+   */
   @BeforeAll
   static void ingest() {
-    System.out.println("EunomiaIngestTest: ingest of " + INPUT);
+    System.out.println("EunomiaIngestTest: the study on " + INPUT);
     run =
         Pipeline.run(
             SparkTestSession.get(),
@@ -63,7 +67,54 @@ class EunomiaIngestTest {
             dir.resolve("out").toString(),
             "eunomia",
             Stage.INGEST,
-            Stage.INGEST);
+            Stage.OUTCOMES);
+  }
+
+  /**
+   * CohortMethod v6.0.2's own results for this design on Eunomia GiBleed (its test fixture, as
+   * issue 15 quotes them), analysis 1 (crude Cox), GI bleed: attrition, subjects, days, outcomes
+   * and the HR. Equal here because the common period is taken from every entry of both cohorts
+   * (CohortMethod's CreateCohorts.sql; 4 target subjects were lost when it was taken after the
+   * first-exposure and observation restrictions) and the days are the Cox model's survival time.
+   * The CI is not compared: CohortMethod's comes from the likelihood profile (Cyclops), ours is
+   * Wald. Analyses 2 and 3 rest on the propensity model, whose fit (Cyclops's prior variance by
+   * cross-validation vs our L1 penalty grid) differs, so their matched sets and weights do.
+   */
+  @Test
+  void theCrudeAnalysisEqualsCohortMethods() {
+    Map<String, Object> r =
+        DuckDb.query(
+                "SELECT * FROM "
+                    + table("aggregates", "cohort_method_result")
+                    + " WHERE analysis_id = 1 AND outcome_id = 1")
+            .get(0);
+    assertEquals(1797L, ((Number) r.get("target_subjects")).longValue());
+    assertEquals(830L, ((Number) r.get("comparator_subjects")).longValue());
+    assertEquals(54388L, ((Number) r.get("target_days")).longValue());
+    assertEquals(25102L, ((Number) r.get("comparator_days")).longValue());
+    assertEquals(113L, ((Number) r.get("target_outcomes")).longValue());
+    assertEquals(46L, ((Number) r.get("comparator_outcomes")).longValue());
+    assertEquals(1.1341, ((Number) r.get("rr")).doubleValue(), 0.001, "HR");
+    // CohortMethod's attrition: original 1844 / 850, 183 days prior observation 1800 / 830,
+    // common period 1797 / 830, and so to the end.
+    List<Map<String, Object>> steps =
+        DuckDb.query(
+            "SELECT description, target_subjects t, comparator_subjects c FROM "
+                + table("aggregates", "attrition")
+                + " WHERE analysis_id IN (0, 1) ORDER BY analysis_id, sequence_number");
+    assertEquals(List.of(1844L, 850L), counts(steps.get(0)));
+    assertEquals(List.of(1800L, 830L), counts(steps.get(1)));
+    Map<String, Object> common =
+        steps.stream()
+            .filter(m -> m.get("description").equals("Restrict to common period"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(List.of(1797L, 830L), counts(common));
+    assertEquals(List.of(1797L, 830L), counts(steps.get(steps.size() - 1)));
+  }
+
+  private static List<Long> counts(Map<String, Object> step) {
+    return List.of(((Number) step.get("t")).longValue(), ((Number) step.get("c")).longValue());
   }
 
   static String table(String stage, String name) {
