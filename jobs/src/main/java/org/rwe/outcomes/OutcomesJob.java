@@ -26,6 +26,7 @@ import org.rwe.config.DiagnosticsSettings;
 import org.rwe.config.OutcomeDefinition;
 import org.rwe.config.SubgroupDefinition;
 import org.rwe.matching.MatchJob;
+import org.rwe.results.ResultRow;
 import org.rwe.results.ResultTable;
 import org.rwe.results.ResultsSchema;
 import org.rwe.results.Suppression;
@@ -53,6 +54,15 @@ import org.rwe.stats.Power;
 public final class OutcomesJob {
   private OutcomesJob() {}
 
+  /** The standard normal's 97.5% quantile, for the 95% interval of the risk difference. */
+  static final double Z_975 =
+      org.apache.commons.statistics.distribution.NormalDistribution.of(0, 1)
+          .inverseCumulativeProbability(0.975);
+
+  /** follow_up_dist's quantiles, in the order of {@link OutcomeModels#followUp}. */
+  static final List<String> FOLLOW_UP_QUANTILES =
+      List.of("min", "p_10", "p_25", "median", "p_75", "p_90", "max");
+
   public static Map<String, Long> run(RunContext ctx) {
     ctx.jobGroup(Stage.OUTCOMES, "outcome models");
     List<AnalysisSettings> analyses = ctx.settings().analyses();
@@ -62,9 +72,9 @@ public final class OutcomesJob {
         ctx.settings().outcomes().stream().filter(o -> !o.continuous()).toList();
     DiagnosticsSettings d = ctx.settings().diagnostics();
     int horizon = ctx.settings().absoluteRiskHorizonDays();
-    Map<String, PopulationResult> byKey = populationResults(ctx, outcomes, horizon);
+    Map<PopulationKey, PopulationResult> byKey = populationResults(ctx, outcomes, horizon);
 
-    Map<String, OutcomeModels.Estimate> estimates = new LinkedHashMap<>();
+    Map<PopulationKey, OutcomeModels.Estimate> estimates = new LinkedHashMap<>();
     for (AnalysisSettings a : analyses) {
       for (OutcomeDefinition o : outcomes) {
         estimates.put(key(a, o), byKey.get(key(a, o)).estimate());
@@ -114,31 +124,34 @@ public final class OutcomesJob {
         rates.add(rateRow(a, o, e));
         double[] ft = p.followUpTarget();
         double[] fc = p.followUpComparator();
-        Object[] f = new Object[18];
-        f[0] = a.analysisId();
-        f[1] = o.outcomeId();
-        for (int i = 0; i < 7; i++) {
-          f[2 + i] = ft[i];
-          f[9 + i] = fc[i];
+        ResultRow f =
+            ResultRow.of(ResultsSchema.FOLLOW_UP_DIST)
+                .set("analysis_id", a.analysisId())
+                .set("outcome_id", o.outcomeId());
+        for (int i = 0; i < FOLLOW_UP_QUANTILES.size(); i++) {
+          f.set("target_" + FOLLOW_UP_QUANTILES.get(i) + "_days", ft[i]);
+          f.set("comparator_" + FOLLOW_UP_QUANTILES.get(i) + "_days", fc[i]);
         }
         // The arm sizes, for the small-cell rule: the quantiles of a few subjects are theirs.
-        f[16] = e.target().subjects();
-        f[17] = e.comparator().subjects();
-        followUp.add(RowFactory.create(f));
+        followUp.add(
+            f.set("target_subjects", e.target().subjects())
+                .set("comparator_subjects", e.comparator().subjects())
+                .build());
         for (OutcomeModels.KmPoint k : p.km()) {
           km.add(
-              RowFactory.create(
-                  a.analysisId(),
-                  o.outcomeId(),
-                  k.day(),
-                  k.targetSurvival(),
-                  k.targetLb(),
-                  k.targetUb(),
-                  k.comparatorSurvival(),
-                  k.comparatorLb(),
-                  k.comparatorUb(),
-                  k.targetAtRisk(),
-                  k.comparatorAtRisk()));
+              ResultRow.of(ResultsSchema.KAPLAN_MEIER_DIST)
+                  .set("analysis_id", a.analysisId())
+                  .set("outcome_id", o.outcomeId())
+                  .set("time_day", k.day())
+                  .set("target_survival", k.targetSurvival())
+                  .set("target_survival_lb", k.targetLb())
+                  .set("target_survival_ub", k.targetUb())
+                  .set("comparator_survival", k.comparatorSurvival())
+                  .set("comparator_survival_lb", k.comparatorLb())
+                  .set("comparator_survival_ub", k.comparatorUb())
+                  .set("target_at_risk", k.targetAtRisk())
+                  .set("comparator_at_risk", k.comparatorAtRisk())
+                  .build());
         }
         if (p.risk() != null) {
           risk.add(p.risk());
@@ -148,7 +161,7 @@ public final class OutcomesJob {
     write(ctx, results, ResultsSchema.COHORT_METHOD_RESULT);
     write(ctx, rates, ResultsSchema.INCIDENCE_RATE);
     write(ctx, followUp, ResultsSchema.FOLLOW_UP_DIST);
-    java.util.Set<String> hidden = hiddenOutcomes(ctx, results);
+    java.util.Set<ArmKey> hidden = hiddenOutcomes(ctx, results);
     write(ctx, withoutHiddenCurves(km, hidden), ResultsSchema.KAPLAN_MEIER_DIST);
     write(ctx, risk, ResultsSchema.ABSOLUTE_RISK);
     List<Row> diagnostics = diagnostics(ctx, estimates, nulls, hidden);
@@ -157,12 +170,13 @@ public final class OutcomesJob {
     for (int i = 0; i < analyses.size(); i++) {
       AnalysisSettings a = analyses.get(i);
       defs.add(
-          RowFactory.create(
-              a.analysisId(),
-              a.description(),
-              a.modelType(),
-              ctx.settings().resolvedAnalysisJson(i),
-              a.analysisId() == ctx.settings().primaryAnalysisId()));
+          ResultRow.of(ResultsSchema.ANALYSIS)
+              .set("analysis_id", a.analysisId())
+              .set("description", a.description())
+              .set("model_type", a.modelType())
+              .set("definition", ctx.settings().resolvedAnalysisJson(i))
+              .set("is_primary", a.analysisId() == ctx.settings().primaryAnalysisId())
+              .build());
     }
     write(ctx, defs, ResultsSchema.ANALYSIS);
     write(ctx, continuous(ctx), ResultsSchema.CONTINUOUS_OUTCOME_RESULT);
@@ -215,7 +229,9 @@ public final class OutcomesJob {
    * per outcome: one interaction_result row each.
    */
   private static List<Row> interactions(
-      RunContext ctx, Map<String, PopulationResult> byKey, List<OutcomeDefinition> outcomes) {
+      RunContext ctx,
+      Map<PopulationKey, PopulationResult> byKey,
+      List<OutcomeDefinition> outcomes) {
     List<Row> rows = new ArrayList<>();
     for (AnalysisSettings a : ctx.settings().analyses()) {
       for (int i = 0; i < a.interactionCovariateIds().size(); i++) {
@@ -229,24 +245,25 @@ public final class OutcomesJob {
           Effect f = e.effect();
           boolean ok = f.isUsable();
           rows.add(
-              RowFactory.create(
-                  a.analysisId(),
-                  o.outcomeId(),
-                  covariateId,
-                  g.name(),
-                  e.target().subjects(),
-                  e.comparator().subjects(),
-                  e.target().days(),
-                  e.comparator().days(),
-                  e.target().outcomes(),
-                  e.comparator().outcomes(),
-                  ok ? f.rr() : null,
-                  ok ? f.ci95Lb() : null,
-                  ok ? f.ci95Ub() : null,
-                  ok ? f.p() : null,
-                  ok ? f.logRr() : null,
-                  ok ? f.seLogRr() : null,
-                  f.status().name()));
+              ResultRow.of(ResultsSchema.INTERACTION_RESULT)
+                  .set("analysis_id", a.analysisId())
+                  .set("outcome_id", o.outcomeId())
+                  .set("interaction_covariate_id", covariateId)
+                  .set("interaction_name", g.name())
+                  .set("target_subjects", e.target().subjects())
+                  .set("comparator_subjects", e.comparator().subjects())
+                  .set("target_days", e.target().days())
+                  .set("comparator_days", e.comparator().days())
+                  .set("target_outcomes", e.target().outcomes())
+                  .set("comparator_outcomes", e.comparator().outcomes())
+                  .set("rr", ok ? f.rr() : null)
+                  .set("ci_95_lb", ok ? f.ci95Lb() : null)
+                  .set("ci_95_ub", ok ? f.ci95Ub() : null)
+                  .set("p", ok ? f.p() : null)
+                  .set("log_rr", ok ? f.logRr() : null)
+                  .set("se_log_rr", ok ? f.seLogRr() : null)
+                  .set("model_status", f.status().name())
+                  .build());
         }
         if (members == 0 && !outcomes.isEmpty()) {
           ctx.warn(
@@ -323,7 +340,7 @@ public final class OutcomesJob {
     ctx.settings().analyses().forEach(a -> analyses.put(a.analysisId(), a));
     java.util.HashSet<Integer> outcomeIds = new java.util.HashSet<>();
     continuous.forEach(o -> outcomeIds.add(o.outcomeId()));
-    Map<String, ContinuousOutcomes.Result> byKey = new HashMap<>();
+    Map<PopulationKey, ContinuousOutcomes.Result> byKey = new HashMap<>();
     for (KeyedContinuous k :
         ctx.read("match", "study_population")
             .join(ctx.read("cohort", "measurement_change"), new String[] {"outcome_id", "row_id"})
@@ -335,10 +352,9 @@ public final class OutcomesJob {
                 "weight",
                 "change",
                 "row_id")
-            .groupByKey(
-                (MapFunction<Row, String>) r -> r.getInt(0) + "/" + r.getInt(1), Encoders.STRING())
+            .groupByKey((MapFunction<Row, Long>) OutcomesJob::groupKey, Encoders.LONG())
             .flatMapGroups(
-                (FlatMapGroupsFunction<String, Row, KeyedContinuous>)
+                (FlatMapGroupsFunction<Long, Row, KeyedContinuous>)
                     (key, group) -> {
                       List<Row> all = new ArrayList<>();
                       group.forEachRemaining(all::add);
@@ -364,7 +380,9 @@ public final class OutcomesJob {
                                 r.getDouble(4),
                                 r.getDouble(5)));
                       }
-                      return List.of(new KeyedContinuous(key, continuousResult(a, subjects)))
+                      return List.of(
+                              new KeyedContinuous(
+                                  PopulationKey.of(all.get(0)), continuousResult(a, subjects)))
                           .iterator();
                     },
                 Encoders.javaSerialization(KeyedContinuous.class))
@@ -376,26 +394,27 @@ public final class OutcomesJob {
         ContinuousOutcomes.Result r =
             byKey.containsKey(key(a, o)) ? byKey.get(key(a, o)) : continuousResult(a, List.of());
         rows.add(
-            RowFactory.create(
-                a.analysisId(),
-                o.outcomeId(),
-                o.name(),
-                r.method(),
-                r.targetSubjects(),
-                r.comparatorSubjects(),
-                finite(r.targetMean()),
-                finite(r.comparatorMean()),
-                finite(r.meanDifference()),
-                finite(r.ci95Lb()),
-                finite(r.ci95Ub()),
-                finite(r.p())));
+            ResultRow.of(ResultsSchema.CONTINUOUS_OUTCOME_RESULT)
+                .set("analysis_id", a.analysisId())
+                .set("outcome_id", o.outcomeId())
+                .set("outcome_name", o.name())
+                .set("method", r.method())
+                .set("target_subjects", r.targetSubjects())
+                .set("comparator_subjects", r.comparatorSubjects())
+                .set("target_mean", finite(r.targetMean()))
+                .set("comparator_mean", finite(r.comparatorMean()))
+                .set("mean_difference", finite(r.meanDifference()))
+                .set("ci_95_lb", finite(r.ci95Lb()))
+                .set("ci_95_ub", finite(r.ci95Ub()))
+                .set("p", finite(r.p()))
+                .build());
       }
     }
     return rows;
   }
 
   /** A continuous outcome's population result with its key, as a task returns it. */
-  public record KeyedContinuous(String key, ContinuousOutcomes.Result result)
+  public record KeyedContinuous(PopulationKey key, ContinuousOutcomes.Result result)
       implements java.io.Serializable {}
 
   /** Paired differences for 1:1 matching, weighted means otherwise. */
@@ -410,8 +429,24 @@ public final class OutcomesJob {
     ctx.writeResult(ctx.spark().createDataFrame(rows, table.schema()), table);
   }
 
-  static String key(AnalysisSettings a, OutcomeDefinition o) {
-    return a.analysisId() + "/" + o.outcomeId();
+  /** One population: an analysis and an outcome. */
+  public record PopulationKey(int analysisId, int outcomeId) implements java.io.Serializable {
+    /** From a row whose first two columns are analysis_id and outcome_id. */
+    static PopulationKey of(Row r) {
+      return new PopulationKey(r.getInt(0), r.getInt(1));
+    }
+  }
+
+  /** One arm of a population. */
+  record ArmKey(PopulationKey population, int treatment) {}
+
+  static PopulationKey key(AnalysisSettings a, OutcomeDefinition o) {
+    return new PopulationKey(a.analysisId(), o.outcomeId());
+  }
+
+  /** analysis_id and outcome_id in one long, to group a population's rows by. */
+  static long groupKey(Row r) {
+    return ((long) r.getInt(0) << 32) | (r.getInt(1) & 0xffffffffL);
   }
 
   /**
@@ -464,7 +499,8 @@ public final class OutcomesJob {
   }
 
   /** One population's result with its key, as a task returns it. */
-  public record KeyedResult(String key, PopulationResult result) implements java.io.Serializable {}
+  public record KeyedResult(PopulationKey key, PopulationResult result)
+      implements java.io.Serializable {}
 
   /** A subject with the row id it is ordered by. */
   private record Ordered(long rowId, OutcomeModels.Subject subject) {}
@@ -474,7 +510,7 @@ public final class OutcomesJob {
    * one task and computed there; populations without a subject (no rows to group) on the driver,
    * from nothing.
    */
-  private static Map<String, PopulationResult> populationResults(
+  private static Map<PopulationKey, PopulationResult> populationResults(
       RunContext ctx, List<OutcomeDefinition> outcomes, int horizon) {
     Dataset<Row> population =
         ctx.read("match", "study_population")
@@ -532,10 +568,9 @@ public final class OutcomesJob {
                 "survival_time",
                 "outcome_count",
                 "subgroups")
-            .groupByKey(
-                (MapFunction<Row, String>) r -> r.getInt(0) + "/" + r.getInt(1), Encoders.STRING())
+            .groupByKey((MapFunction<Row, Long>) OutcomesJob::groupKey, Encoders.LONG())
             .flatMapGroups(
-                (FlatMapGroupsFunction<String, Row, KeyedResult>)
+                (FlatMapGroupsFunction<Long, Row, KeyedResult>)
                     (key, rows) -> {
                       List<Ordered> ordered = new ArrayList<>();
                       int analysisId = 0;
@@ -569,7 +604,7 @@ public final class OutcomesJob {
                       ordered.clear();
                       return List.of(
                               new KeyedResult(
-                                  key,
+                                  new PopulationKey(analysisId, outcomeId),
                                   compute(
                                       a,
                                       o,
@@ -580,7 +615,7 @@ public final class OutcomesJob {
                     },
                 Encoders.javaSerialization(KeyedResult.class))
             .collectAsList();
-    Map<String, PopulationResult> byKey = new HashMap<>();
+    Map<PopulationKey, PopulationResult> byKey = new HashMap<>();
     for (KeyedResult r : computed) {
       byKey.put(r.key(), r.result());
     }
@@ -605,53 +640,55 @@ public final class OutcomesJob {
         ok && nul != null ? EmpiricalCalibration.calibrate(nul, fit.logRr(), fit.seLogRr()) : null;
     Double calP =
         ok && nul != null ? EmpiricalCalibration.calibrateP(nul, fit.logRr(), fit.seLogRr()) : null;
-    return RowFactory.create(
-        a.analysisId(),
-        o.outcomeId(),
-        o.name(),
-        o.negativeControl(),
-        e.target().subjects(),
-        e.comparator().subjects(),
-        e.target().days(),
-        e.comparator().days(),
-        e.target().outcomes(),
-        e.comparator().outcomes(),
-        ok ? fit.rr() : null,
-        ok ? fit.ci95Lb() : null,
-        ok ? fit.ci95Ub() : null,
-        ok ? fit.p() : null,
-        ok ? fit.logRr() : null,
-        ok ? fit.seLogRr() : null,
-        ok ? fit.llr() : null,
-        ok ? fit.pOneSidedGreater() : null,
-        a.weighted() ? a.estimator() : "att",
-        cal == null ? null : cal.rr(),
-        cal == null ? null : cal.ci95Lb(),
-        cal == null ? null : cal.ci95Ub(),
-        calP,
-        cal == null ? null : cal.logRr(),
-        cal == null ? null : cal.seLogRr(),
-        fit.status().name());
+    return ResultRow.of(ResultsSchema.COHORT_METHOD_RESULT)
+        .set("analysis_id", a.analysisId())
+        .set("outcome_id", o.outcomeId())
+        .set("outcome_name", o.name())
+        .set("negative_control", o.negativeControl())
+        .set("target_subjects", e.target().subjects())
+        .set("comparator_subjects", e.comparator().subjects())
+        .set("target_days", e.target().days())
+        .set("comparator_days", e.comparator().days())
+        .set("target_outcomes", e.target().outcomes())
+        .set("comparator_outcomes", e.comparator().outcomes())
+        .set("rr", ok ? fit.rr() : null)
+        .set("ci_95_lb", ok ? fit.ci95Lb() : null)
+        .set("ci_95_ub", ok ? fit.ci95Ub() : null)
+        .set("p", ok ? fit.p() : null)
+        .set("log_rr", ok ? fit.logRr() : null)
+        .set("se_log_rr", ok ? fit.seLogRr() : null)
+        .set("llr", ok ? fit.llr() : null)
+        .set("one_sided_p", ok ? fit.pOneSidedGreater() : null)
+        .set("target_estimator", a.weighted() ? a.estimator() : "att")
+        .set("calibrated_rr", cal == null ? null : cal.rr())
+        .set("calibrated_ci_95_lb", cal == null ? null : cal.ci95Lb())
+        .set("calibrated_ci_95_ub", cal == null ? null : cal.ci95Ub())
+        .set("calibrated_p", calP)
+        .set("calibrated_log_rr", cal == null ? null : cal.logRr())
+        .set("calibrated_se_log_rr", cal == null ? null : cal.seLogRr())
+        .set("model_status", fit.status().name())
+        .build();
   }
 
   private static Row rateRow(AnalysisSettings a, OutcomeDefinition o, OutcomeModels.Estimate e) {
     PoissonRate t = e.target().rate();
     PoissonRate c = e.comparator().rate();
-    return RowFactory.create(
-        a.analysisId(),
-        o.outcomeId(),
-        e.target().subjects(),
-        t.personYears(),
-        e.target().outcomes(),
-        finite(t.ratePer1000Py()),
-        finite(t.lower95()),
-        finite(t.upper95()),
-        e.comparator().subjects(),
-        c.personYears(),
-        e.comparator().outcomes(),
-        finite(c.ratePer1000Py()),
-        finite(c.lower95()),
-        finite(c.upper95()));
+    return ResultRow.of(ResultsSchema.INCIDENCE_RATE)
+        .set("analysis_id", a.analysisId())
+        .set("outcome_id", o.outcomeId())
+        .set("target_subjects", e.target().subjects())
+        .set("target_years", t.personYears())
+        .set("target_outcomes", e.target().outcomes())
+        .set("target_ir", finite(t.ratePer1000Py()))
+        .set("target_ir_lb", finite(t.lower95()))
+        .set("target_ir_ub", finite(t.upper95()))
+        .set("comparator_subjects", e.comparator().subjects())
+        .set("comparator_years", c.personYears())
+        .set("comparator_outcomes", e.comparator().outcomes())
+        .set("comparator_ir", finite(c.ratePer1000Py()))
+        .set("comparator_ir_lb", finite(c.lower95()))
+        .set("comparator_ir_ub", finite(c.upper95()))
+        .build();
   }
 
   private static Double finite(double v) {
@@ -664,19 +701,20 @@ public final class OutcomesJob {
     KaplanMeier.Estimate c = OutcomeModels.kaplanMeier(a, subjects, 0).at(horizon);
     double rd = (1 - t.survival()) - (1 - c.survival());
     double se = Math.sqrt(t.se() * t.se() + c.se() * c.se());
-    return RowFactory.create(
-        a.analysisId(),
-        o.outcomeId(),
-        horizon,
-        1 - t.survival(),
-        1 - c.survival(),
-        rd,
-        finite(rd - 1.959963984540054 * se),
-        finite(rd + 1.959963984540054 * se),
-        atRisk(subjects, 1, horizon),
-        outcomesBy(subjects, 1, horizon),
-        atRisk(subjects, 0, horizon),
-        outcomesBy(subjects, 0, horizon));
+    return ResultRow.of(ResultsSchema.ABSOLUTE_RISK)
+        .set("analysis_id", a.analysisId())
+        .set("outcome_id", o.outcomeId())
+        .set("horizon_days", horizon)
+        .set("target_risk", 1 - t.survival())
+        .set("comparator_risk", 1 - c.survival())
+        .set("risk_difference", rd)
+        .set("rd_ci_95_lb", finite(rd - Z_975 * se))
+        .set("rd_ci_95_ub", finite(rd + Z_975 * se))
+        .set("target_at_risk", atRisk(subjects, 1, horizon))
+        .set("target_outcomes", outcomesBy(subjects, 1, horizon))
+        .set("comparator_at_risk", atRisk(subjects, 0, horizon))
+        .set("comparator_outcomes", outcomesBy(subjects, 0, horizon))
+        .build();
   }
 
   /** Subjects of an arm still at risk at the start of the day (as the Kaplan-Meier table). */
@@ -694,41 +732,41 @@ public final class OutcomesJob {
   }
 
   /**
-   * The outcome counts that cohort_method_result does not publish (masked or withheld), as
-   * "analysis/outcome/treatment": what is computed from them in other tables (an arm's survival
-   * curve, the MDRR) is not published either, or it would give the count away.
+   * The arms whose outcome count cohort_method_result does not publish (masked or withheld): what
+   * is computed from them in other tables (an arm's survival curve, the MDRR) is not published
+   * either, or it would give the count away.
    */
-  private static java.util.Set<String> hiddenOutcomes(RunContext ctx, List<Row> results) {
+  private static java.util.Set<ArmKey> hiddenOutcomes(RunContext ctx, List<Row> results) {
     ResultTable t = ResultsSchema.COHORT_METHOD_RESULT;
     int ti = t.indexOf("target_outcomes");
     int ci = t.indexOf("comparator_outcomes");
-    java.util.Set<String> hidden = new java.util.HashSet<>();
+    java.util.Set<ArmKey> hidden = new java.util.HashSet<>();
     for (Row r : Suppression.apply(results, t, ctx.settings().minCellCount())) {
-      String k = r.getInt(0) + "/" + r.getInt(1);
+      PopulationKey k = PopulationKey.of(r);
       if (r.isNullAt(ti) || r.getLong(ti) < 0) {
-        hidden.add(k + "/1");
+        hidden.add(new ArmKey(k, 1));
       }
       if (r.isNullAt(ci) || r.getLong(ci) < 0) {
-        hidden.add(k + "/0");
+        hidden.add(new ArmKey(k, 0));
       }
     }
     return hidden;
   }
 
-  static boolean hidden(java.util.Set<String> hidden, String key) {
-    return hidden.contains(key + "/1") || hidden.contains(key + "/0");
+  static boolean hidden(java.util.Set<ArmKey> hidden, PopulationKey key) {
+    return hidden.contains(new ArmKey(key, 1)) || hidden.contains(new ArmKey(key, 0));
   }
 
   /** Kaplan-Meier rows with the survival of an arm whose outcome count is hidden set to null. */
-  private static List<Row> withoutHiddenCurves(List<Row> km, java.util.Set<String> hidden) {
+  private static List<Row> withoutHiddenCurves(List<Row> km, java.util.Set<ArmKey> hidden) {
     if (hidden.isEmpty()) {
       return km;
     }
     List<Row> out = new ArrayList<>(km.size());
     for (Row r : km) {
-      String k = r.getInt(0) + "/" + r.getInt(1);
-      boolean t = hidden.contains(k + "/1");
-      boolean c = hidden.contains(k + "/0");
+      PopulationKey k = PopulationKey.of(r);
+      boolean t = hidden.contains(new ArmKey(k, 1));
+      boolean c = hidden.contains(new ArmKey(k, 0));
       if (!t && !c) {
         out.add(r);
         continue;
@@ -737,10 +775,13 @@ public final class OutcomesJob {
       for (int i = 0; i < v.length; i++) {
         v[i] = r.get(i);
       }
-      // target_survival(_lb, _ub) at 3..5, comparator_survival(_lb, _ub) at 6..8
-      for (int i = 3; i < 6; i++) {
-        v[i] = t ? null : v[i];
-        v[i + 3] = c ? null : v[i + 3];
+      for (String bound : List.of("", "_lb", "_ub")) {
+        if (t) {
+          v[ResultsSchema.KAPLAN_MEIER_DIST.indexOf("target_survival" + bound)] = null;
+        }
+        if (c) {
+          v[ResultsSchema.KAPLAN_MEIER_DIST.indexOf("comparator_survival" + bound)] = null;
+        }
       }
       out.add(RowFactory.create(v));
     }
@@ -750,11 +791,11 @@ public final class OutcomesJob {
   /** PASS/FAIL per analysis and outcome against the thresholds of the diagnostics settings. */
   private static List<Row> diagnostics(
       RunContext ctx,
-      Map<String, OutcomeModels.Estimate> estimates,
+      Map<PopulationKey, OutcomeModels.Estimate> estimates,
       Map<Integer, EmpiricalCalibration.Null> nulls,
-      java.util.Set<String> hiddenOutcomes) {
+      java.util.Set<ArmKey> hiddenOutcomes) {
     DiagnosticsSettings d = ctx.settings().diagnostics();
-    Map<String, Double> maxSdm = new HashMap<>();
+    Map<PopulationKey, Double> maxSdm = new HashMap<>();
     // Balance before small-cell masking (the match stage keeps it beside the populations): a
     // covariate whose SDM the shared table withholds still counts for the verdict.
     for (Row r :
@@ -762,7 +803,7 @@ public final class OutcomesJob {
             .groupBy("analysis_id", "outcome_id")
             .agg(max(abs(col("std_diff_after"))))
             .collectAsList()) {
-      maxSdm.put(r.getInt(0) + "/" + r.getInt(1), r.isNullAt(2) ? null : r.getDouble(2));
+      maxSdm.put(PopulationKey.of(r), r.isNullAt(2) ? null : r.getDouble(2));
     }
     Row ps = ctx.readAggregate("propensity_summary").first();
     double equipoise = ps.getDouble(ps.fieldIndex("equipoise"));
@@ -792,18 +833,19 @@ public final class OutcomesJob {
                 && !power.equals("FAIL")
                 && !sys.equals("FAIL");
         rows.add(
-            RowFactory.create(
-                a.analysisId(),
-                o.outcomeId(),
-                sdm,
-                equipoise,
-                hidden(hiddenOutcomes, key(a, o)) ? null : mdrr,
-                ease,
-                balance,
-                equi,
-                power,
-                sys,
-                unblind));
+            ResultRow.of(ResultsSchema.DIAGNOSTICS_SUMMARY)
+                .set("analysis_id", a.analysisId())
+                .set("outcome_id", o.outcomeId())
+                .set("max_sdm", sdm)
+                .set("equipoise", equipoise)
+                .set("mdrr", hidden(hiddenOutcomes, key(a, o)) ? null : mdrr)
+                .set("ease", ease)
+                .set("balance_diagnostic", balance)
+                .set("equipoise_diagnostic", equi)
+                .set("mdrr_diagnostic", power)
+                .set("ease_diagnostic", sys)
+                .set("unblind", unblind)
+                .build());
       }
     }
     return rows;
