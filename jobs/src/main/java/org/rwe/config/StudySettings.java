@@ -47,7 +47,13 @@ public record StudySettings(
   private static final List<String> OPEN_OBJECTS =
       List.of("conceptSets", "spark.conf", "ingest.tables");
 
-  public record SparkSettings(String master, int shufflePartitions, Map<String, String> conf) {}
+  /**
+   * @param shufflePartitions Spark SQL's shuffle partitions, or {@link #AUTO_PARTITIONS}: derived
+   *     from the size of the input and the cores when the run starts
+   */
+  public record SparkSettings(String master, int shufflePartitions, Map<String, String> conf) {
+    public static final int AUTO_PARTITIONS = 0;
+  }
 
   public static Config reference() {
     return ConfigFactory.parseResources(StudySettings.class.getClassLoader(), "reference.conf");
@@ -114,6 +120,18 @@ public record StudySettings(
     }
   }
 
+  /** "auto" or a number of partitions (at least 1). */
+  private static int shufflePartitions(Cfg spark) {
+    com.typesafe.config.Config raw = spark.raw();
+    if (raw.hasPath("shufflePartitions")
+        && raw.getValue("shufflePartitions").valueType()
+            == com.typesafe.config.ConfigValueType.STRING
+        && raw.getString("shufflePartitions").equals("auto")) {
+      return SparkSettings.AUTO_PARTITIONS;
+    }
+    return spark.intAtLeast("shufflePartitions", 1);
+  }
+
   private static StudySettings build(Cfg c) {
     Cfg defaults = c.at("defaults");
     Cfg sparkCfg = c.at("spark");
@@ -124,8 +142,7 @@ public record StudySettings(
       }
     }
     SparkSettings spark =
-        new SparkSettings(
-            sparkCfg.string("master"), sparkCfg.intAtLeast("shufflePartitions", 1), sparkConf);
+        new SparkSettings(sparkCfg.string("master"), shufflePartitions(sparkCfg), sparkConf);
 
     Map<String, List<ConceptSetItem>> conceptSets = new LinkedHashMap<>();
     Cfg sets = c.at("conceptSets");

@@ -150,6 +150,54 @@ public final class Pipeline {
       Stage from,
       Stage to,
       Map<Stage, StageJob> jobs) {
+    // shufflePartitions = "auto": set for this run from the input's size, then put back (a
+    // session may outlive the run: tests, notebooks). An operator's spark-submit --conf or the
+    // study's spark.conf wins.
+    boolean auto =
+        settings.spark().shufflePartitions() == StudySettings.SparkSettings.AUTO_PARTITIONS
+            && System.getProperty("spark.sql.shuffle.partitions") == null
+            && !settings.spark().conf().containsKey("spark.sql.shuffle.partitions");
+    if (!auto) {
+      return runStages(spark, settings, input, output, runId, from, to, jobs);
+    }
+    String before = spark.conf().get("spark.sql.shuffle.partitions");
+    long bytes =
+        InputFingerprint.of(spark, input).tables().stream()
+            .mapToLong(InputFingerprint.Table::bytes)
+            .sum();
+    int partitions = autoShufflePartitions(bytes, spark.sparkContext().defaultParallelism());
+    spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(partitions));
+    LOG.debug(
+        "shuffle partitions: {} ({} input bytes, shufflePartitions = auto)", partitions, bytes);
+    try {
+      return runStages(spark, settings, input, output, runId, from, to, jobs);
+    } finally {
+      spark.conf().set("spark.sql.shuffle.partitions", before);
+    }
+  }
+
+  /** Input bytes per shuffle partition under shufflePartitions = "auto" (files as stored). */
+  static final long AUTO_BYTES_PER_PARTITION = 32L << 20;
+
+  /**
+   * One shuffle partition per 32 MB of input files (gzipped CSV expands about 8x in memory, so
+   * about 250 MB of rows each), at least two per core so that every core has work and a slow task
+   * has company; at most 10,000.
+   */
+  static int autoShufflePartitions(long inputBytes, int cores) {
+    long bySize = (inputBytes + AUTO_BYTES_PER_PARTITION - 1) / AUTO_BYTES_PER_PARTITION;
+    return (int) Math.min(10_000, Math.max(2L * Math.max(1, cores), bySize));
+  }
+
+  private static String runStages(
+      SparkSession spark,
+      StudySettings settings,
+      String input,
+      String output,
+      String runId,
+      Stage from,
+      Stage to,
+      Map<Stage, StageJob> jobs) {
     Instant started = Instant.now();
     Stage last = to == null ? Stage.last() : to;
     checkOrder(from, last);
@@ -271,6 +319,7 @@ public final class Pipeline {
         int warningsBefore = ctx.warnings().size();
         long t0 = System.nanoTime();
         Map<String, Long> counts = jobs.get(stage).run(ctx);
+        int released = releaseCached(spark);
         double seconds = (System.nanoTime() - t0) / 1e9;
         spark.sparkContext().clearJobGroup();
         Progress.Work ran = sparkWork.finish(stage.id());
@@ -298,6 +347,7 @@ public final class Pipeline {
             ran.jobs(),
             ran.tasks(),
             briefly(counts));
+        LOG.debug("stage {}: {} cached or checkpointed datasets released", stage.id(), released);
         FaultPoints.reached("stage-end:" + stage.id());
       }
       current = null;
@@ -449,5 +499,22 @@ public final class Pipeline {
   /** Today's date and a fingerprint of the input files (names and sizes). */
   static String defaultRunId(InputFingerprint fingerprint) {
     return LocalDate.now().format(DateTimeFormatter.BASIC_ISO_DATE) + "-" + fingerprint.runIdHash();
+  }
+
+  /**
+   * Releases what the stage kept in executor memory: its cached Datasets and the blocks of its
+   * local checkpoints, which would otherwise stay until Spark's cleaner happens to collect them
+   * (issue 13 §5). Every stage hands its results to the next through the files it wrote, so nothing
+   * later needs them. Returns how many were released.
+   */
+  static int releaseCached(SparkSession spark) {
+    java.util.Map<Object, org.apache.spark.rdd.RDD<?>> persistent =
+        scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().getPersistentRDDs());
+    int n = persistent.size();
+    for (org.apache.spark.rdd.RDD<?> rdd : List.copyOf(persistent.values())) {
+      rdd.unpersist(false);
+    }
+    spark.catalog().clearCache();
+    return n;
   }
 }

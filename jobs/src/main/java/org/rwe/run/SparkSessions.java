@@ -65,8 +65,10 @@ public final class SparkSessions {
         b.config("spark.ui.enabled", "false");
       }
     }
-    // An operator's `spark-submit --conf spark.sql.shuffle.partitions=N` wins over the study's.
-    if (System.getProperty("spark.sql.shuffle.partitions") == null) {
+    // An operator's `spark-submit --conf spark.sql.shuffle.partitions=N` wins over the study's;
+    // "auto" is decided by the pipeline once it knows the input's size (Pipeline.run).
+    if (System.getProperty("spark.sql.shuffle.partitions") == null
+        && settings.shufflePartitions() != StudySettings.SparkSettings.AUTO_PARTITIONS) {
       b.config("spark.sql.shuffle.partitions", settings.shufflePartitions());
     }
     b.config("spark.sql.session.timeZone", "UTC");

@@ -277,4 +277,20 @@ class StudySettingsTest {
             .getMessage()
             .contains("propensity.highCorrelationTreshold"));
   }
+
+  @Test
+  void shufflePartitionsAreAutoByDefaultOrANumber() {
+    assertEquals(
+        StudySettings.SparkSettings.AUTO_PARTITIONS,
+        StudySettings.load(STUDY, Map.of()).spark().shufflePartitions());
+    assertEquals(
+        7,
+        StudySettings.load(STUDY, Map.of("spark.shufflePartitions", "7"))
+            .spark()
+            .shufflePartitions());
+    SettingsException bad = problem("spark.shufflePartitions = many");
+    assertTrue(bad.getMessage().contains("spark.shufflePartitions"), bad.getMessage());
+    SettingsException zero = problem("spark.shufflePartitions = 0");
+    assertTrue(zero.getMessage().contains("must be >= 1"), zero.getMessage());
+  }
 }
