@@ -177,16 +177,17 @@ public final class Pipeline {
   }
 
   /** Input bytes per shuffle partition under shufflePartitions = "auto" (files as stored). */
-  static final long AUTO_BYTES_PER_PARTITION = 32L << 20;
+  static final long AUTO_BYTES_PER_PARTITION = 8L << 20;
 
   /**
-   * One shuffle partition per 32 MB of input files (gzipped CSV expands about 8x in memory, so
-   * about 250 MB of rows each), at least two per core so that every core has work and a slow task
-   * has company; at most 10,000.
+   * One shuffle partition per 8 MB of input files (gzipped CSV expands about 8x in memory, and the
+   * features stage's joins multiply rows again: 32 MB a partition ran out of a 3 GB heap at 200,000
+   * persons), at least two per core and never fewer than 8 (the old fixed default, which Spark's
+   * adaptive execution coalesces when the data are small); at most 10,000.
    */
   static int autoShufflePartitions(long inputBytes, int cores) {
     long bySize = (inputBytes + AUTO_BYTES_PER_PARTITION - 1) / AUTO_BYTES_PER_PARTITION;
-    return (int) Math.min(10_000, Math.max(2L * Math.max(1, cores), bySize));
+    return (int) Math.min(10_000, Math.max(Math.max(8, 2L * Math.max(1, cores)), bySize));
   }
 
   private static String runStages(
