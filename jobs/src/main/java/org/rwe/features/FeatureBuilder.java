@@ -335,9 +335,15 @@ public final class FeatureBuilder {
         covariates, ref.select("covariate_id", "covariate_name", "analysis_id", "concept_id"));
   }
 
-  /** Events of a person within the long-term window of each of its cohort rows. */
+  /**
+   * Events of a person within the long-term window of each of its cohort rows. The events are never
+   * broadcast (a sort-merge join by person): Spark sizes a table by its Parquet files, and an event
+   * table of small, well-compressed files (procedure_occurrence at 200,000 persons: 6 MB for
+   * 457,000 rows) was broadcast and, built as a hash table on the driver, ran a 3 GB JVM out of
+   * memory (docs/benchmarks.md).
+   */
   static Dataset<Row> windowed(Dataset<Row> index, Dataset<Row> events, FeatureSettings s) {
-    Dataset<Row> e = events.withColumnRenamed("person_id", "_person");
+    Dataset<Row> e = events.withColumnRenamed("person_id", "_person").hint("merge");
     return index
         .join(
             e,
