@@ -513,7 +513,16 @@ public final class PropensityModel {
             org.apache.spark.sql.functions.floor(col("preference_score").multiply(DENSITY_BINS)),
             lit(DENSITY_BINS - 1));
     long[][] counts = new long[2][DENSITY_BINS];
-    for (Row r : ps.groupBy(col("treatment"), bin.cast("int").as("_bin")).count().collectAsList()) {
+    // A NaN score (a diverged fit) has no bin; the summary's AUC still shows it.
+    Dataset<Row> finite =
+        ps.filter(
+            col("preference_score")
+                .isNotNull()
+                .and(
+                    org.apache.spark.sql.functions.not(
+                        org.apache.spark.sql.functions.isnan(col("preference_score")))));
+    for (Row r :
+        finite.groupBy(col("treatment"), bin.cast("int").as("_bin")).count().collectAsList()) {
       counts[r.getInt(0)][r.getInt(1)] = r.getLong(2);
     }
     return counts;
