@@ -54,11 +54,6 @@ import org.rwe.stats.Power;
 public final class OutcomesJob {
   private OutcomesJob() {}
 
-  /** The standard normal's 97.5% quantile, for the 95% interval of the risk difference. */
-  static final double Z_975 =
-      org.apache.commons.statistics.distribution.NormalDistribution.of(0, 1)
-          .inverseCumulativeProbability(0.975);
-
   /** follow_up_dist's quantiles, in the order of {@link OutcomeModels#followUp}. */
   static final List<String> FOLLOW_UP_QUANTILES =
       List.of("min", "p_10", "p_25", "median", "p_75", "p_90", "max");
@@ -336,10 +331,10 @@ public final class OutcomesJob {
       return rows;
     }
     // One task per population, as for the time-to-event outcomes: the driver gets the results.
-    HashMap<Integer, AnalysisSettings> analyses = new HashMap<>();
-    ctx.settings().analyses().forEach(a -> analyses.put(a.analysisId(), a));
+    HashMap<Integer, AnalysisSettings> analyses = analysesById(ctx);
     java.util.HashSet<Integer> outcomeIds = new java.util.HashSet<>();
     continuous.forEach(o -> outcomeIds.add(o.outcomeId()));
+    // One result per analysis x continuous outcome reaches the driver.
     Map<PopulationKey, ContinuousOutcomes.Result> byKey = new HashMap<>();
     for (KeyedContinuous k :
         ctx.read("match", "study_population")
@@ -411,6 +406,13 @@ public final class OutcomesJob {
       }
     }
     return rows;
+  }
+
+  /** The study's analyses by id, for the population tasks (a serializable map). */
+  private static HashMap<Integer, AnalysisSettings> analysesById(RunContext ctx) {
+    HashMap<Integer, AnalysisSettings> analyses = new HashMap<>();
+    ctx.settings().analyses().forEach(a -> analyses.put(a.analysisId(), a));
+    return analyses;
   }
 
   /** A continuous outcome's population result with its key, as a task returns it. */
@@ -540,11 +542,10 @@ public final class OutcomesJob {
       population = population.withColumn("subgroups", lit(0L));
     }
     // What the tasks need of the settings (all serializable records).
-    HashMap<Integer, AnalysisSettings> analyses = new HashMap<>();
+    HashMap<Integer, AnalysisSettings> analyses = analysesById(ctx);
     HashMap<Integer, int[]> interactionSubgroups = new HashMap<>();
     List<SubgroupDefinition> subgroups = ctx.settings().subgroups();
     for (AnalysisSettings a : ctx.settings().analyses()) {
-      analyses.put(a.analysisId(), a);
       interactionSubgroups.put(
           a.analysisId(),
           a.interactionCovariateIds().stream()
@@ -555,6 +556,8 @@ public final class OutcomesJob {
     for (OutcomeDefinition o : outcomes) {
       timeToEvent.put(o.outcomeId(), o);
     }
+    // Bounded by the study: one result per analysis x outcome, its Kaplan-Meier table one row per
+    // distinct day of follow-up.
     List<KeyedResult> computed =
         population
             .select(
@@ -708,8 +711,8 @@ public final class OutcomesJob {
         .set("target_risk", 1 - t.survival())
         .set("comparator_risk", 1 - c.survival())
         .set("risk_difference", rd)
-        .set("rd_ci_95_lb", finite(rd - Z_975 * se))
-        .set("rd_ci_95_ub", finite(rd + Z_975 * se))
+        .set("rd_ci_95_lb", finite(rd - Effect.Z_975 * se))
+        .set("rd_ci_95_ub", finite(rd + Effect.Z_975 * se))
         .set("target_at_risk", atRisk(subjects, 1, horizon))
         .set("target_outcomes", outcomesBy(subjects, 1, horizon))
         .set("comparator_at_risk", atRisk(subjects, 0, horizon))

@@ -310,6 +310,8 @@ public final class PropensityModel {
             .mapPartitionsWithIndex(
                 (task, rows) -> fitTask(task, rows, k, p, regs, maxSteps, tolerance).iterator(),
                 true);
+    // Bounded by the study: (folds + 1) x penalties results, coefficients (one per covariate)
+    // only from the whole-set task.
     List<FitResult> fits = new ArrayList<>(results.collect());
     fits.sort(
         java.util.Comparator.comparingInt(FitResult::task).thenComparingDouble(FitResult::lambda));
@@ -512,6 +514,7 @@ public final class PropensityModel {
         org.apache.spark.sql.functions.least(
             org.apache.spark.sql.functions.floor(col("preference_score").multiply(DENSITY_BINS)),
             lit(DENSITY_BINS - 1));
+    // At most 2 x DENSITY_BINS rows reach the driver, whatever the number of subjects.
     long[][] counts = new long[2][DENSITY_BINS];
     // A NaN score (a diverged fit) has no bin; the summary's AUC still shows it.
     Dataset<Row> finite =
@@ -613,6 +616,7 @@ public final class PropensityModel {
    */
   public static double auc(Dataset<Row> ps) {
     org.apache.spark.sql.Column treated = org.apache.spark.sql.functions.sum(col("treatment"));
+    // One row per partition of the sorted scores (shuffle partitions, at most 10,000), not per row.
     List<double[]> parts =
         ps.groupBy("propensity_score")
             .agg(treated.as("t"), count(lit(1)).minus(treated).as("c"))

@@ -157,20 +157,20 @@ public final class Pipeline {
         settings.spark().shufflePartitions() == StudySettings.SparkSettings.AUTO_PARTITIONS
             && System.getProperty("spark.sql.shuffle.partitions") == null
             && !settings.spark().conf().containsKey("spark.sql.shuffle.partitions");
+    checkOrder(from, to == null ? Stage.last() : to);
+    // Listed once: the fingerprint gives the size here and identifies the input below.
+    InputFingerprint fingerprint = InputFingerprint.of(spark, input);
     if (!auto) {
-      return runStages(spark, settings, input, output, runId, from, to, jobs);
+      return runStages(spark, settings, input, fingerprint, output, runId, from, to, jobs);
     }
     String before = spark.conf().get("spark.sql.shuffle.partitions");
-    long bytes =
-        InputFingerprint.of(spark, input).tables().stream()
-            .mapToLong(InputFingerprint.Table::bytes)
-            .sum();
+    long bytes = fingerprint.tables().stream().mapToLong(InputFingerprint.Table::bytes).sum();
     int partitions = autoShufflePartitions(bytes, spark.sparkContext().defaultParallelism());
     spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(partitions));
     LOG.debug(
         "shuffle partitions: {} ({} input bytes, shufflePartitions = auto)", partitions, bytes);
     try {
-      return runStages(spark, settings, input, output, runId, from, to, jobs);
+      return runStages(spark, settings, input, fingerprint, output, runId, from, to, jobs);
     } finally {
       spark.conf().set("spark.sql.shuffle.partitions", before);
     }
@@ -194,6 +194,7 @@ public final class Pipeline {
       SparkSession spark,
       StudySettings settings,
       String input,
+      InputFingerprint fingerprint,
       String output,
       String runId,
       Stage from,
@@ -201,8 +202,6 @@ public final class Pipeline {
       Map<Stage, StageJob> jobs) {
     Instant started = Instant.now();
     Stage last = to == null ? Stage.last() : to;
-    checkOrder(from, last);
-    InputFingerprint fingerprint = InputFingerprint.of(spark, input);
     String id = runId != null ? runId : defaultRunId(fingerprint);
     checkRunId(id);
     String studyDir = output + "/" + settings.studyId();

@@ -33,7 +33,9 @@ public record Effect(
     implements java.io.Serializable {
 
   private static final NormalDistribution STANDARD_NORMAL = NormalDistribution.of(0, 1);
-  static final double Z_975 = STANDARD_NORMAL.inverseCumulativeProbability(0.975);
+
+  /** The standard normal's 97.5% quantile: every 95% interval of the pipeline uses it. */
+  public static final double Z_975 = STANDARD_NORMAL.inverseCumulativeProbability(0.975);
 
   /** The Wald summaries of a coefficient and its standard error. */
   static Effect wald(FitStatus status, double logRr, double se, double llr) {
