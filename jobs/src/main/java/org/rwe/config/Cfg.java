@@ -113,6 +113,16 @@ final class Cfg {
     return get(path, 0L, "an integer", config::getLong);
   }
 
+  /** A size: a number of bytes or "128m", "64 MiB", "1g" (HOCON's size units). */
+  long bytesAtLeast(String path, long min) {
+    int before = problems.size();
+    long v = get(path, 0L, "a size such as 128m or 4096", p -> config.getBytes(p));
+    if (problems.size() == before && v < min) {
+      problem(path, "must be at least " + min + " bytes, got " + v);
+    }
+    return v;
+  }
+
   double number(String path) {
     return get(path, 0.0, "a number", config::getDouble);
   }

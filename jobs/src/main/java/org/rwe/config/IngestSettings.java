@@ -24,6 +24,8 @@ public record IngestSettings(
     int maxFutureDays,
     String outsideObservation,
     String delimiter,
+    int maxRecordLines,
+    long splitSize,
     List<String> flagOnly,
     Map<CdmTable, TableSettings> tables) {
 
@@ -69,6 +71,8 @@ public record IngestSettings(
         365,
         outsideObservation,
         "auto",
+        100,
+        128L << 20,
         List.of(),
         Map.of());
   }
@@ -174,6 +178,8 @@ public record IngestSettings(
         c.intAtLeast("maxFutureDays", 0),
         outside,
         delimiter,
+        c.intAtLeast("maxRecordLines", 1),
+        c.bytesAtLeast("splitSize", 1024),
         flagOnly,
         tables);
   }

@@ -2,7 +2,6 @@ package org.rwe.ingest;
 
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.regexp_replace;
-import static org.apache.spark.sql.functions.when;
 
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
@@ -36,21 +35,41 @@ public final class Identifiers {
 
   private static final Pattern ANY_PATTERN = Pattern.compile(ANY);
 
-  /** The same test as {@link #present(Column)}, on the driver (for tests and messages). */
+  /** True where the value holds an identifier (ingest's row checks, in the reading task). */
   public static boolean present(String value) {
-    return value != null && value.length() >= MIN_LENGTH && ANY_PATTERN.matcher(value).find();
+    return value != null
+        && value.length() >= MIN_LENGTH
+        && mayHold(value)
+        && ANY_PATTERN.matcher(value).find();
   }
 
-  /** True where the value holds an identifier. */
-  static Column present(Column value) {
-    return org.apache.spark.sql.functions.length(value).geq(MIN_LENGTH).and(value.rlike(ANY));
+  /**
+   * A cheap first look: an e-mail address has an '@', a social security number 9 digits, a phone
+   * number 10. Most source values (codes) have neither and skip the regular expression.
+   */
+  private static boolean mayHold(String value) {
+    int digits = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '@') {
+        return true;
+      }
+      if (c >= '0' && c <= '9') {
+        digits++;
+      }
+    }
+    return digits >= 9;
   }
 
-  /** What kind of identifier a value holds (evaluated only where {@link #present} is true). */
-  static Column kind(Column value) {
-    return when(value.rlike(EMAIL), lit("an e-mail address"))
-        .when(value.rlike(SSN), lit("a US social security number"))
-        .otherwise(lit("a phone number"));
+  private static final Pattern EMAIL_PATTERN = Pattern.compile(EMAIL);
+  private static final Pattern SSN_PATTERN = Pattern.compile(SSN);
+
+  /** What kind of identifier a value holds (where {@link #present(String)} is true). */
+  static String kind(String value) {
+    if (EMAIL_PATTERN.matcher(value).find()) {
+      return "an e-mail address";
+    }
+    return SSN_PATTERN.matcher(value).find() ? "a US social security number" : "a phone number";
   }
 
   /** The value with each identifier masked by a token of its kind: <e-mail>, <ssn>, <phone>. */

@@ -1,31 +1,20 @@
 package org.rwe.ingest;
 
-import static org.apache.spark.sql.functions.array_contains;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -40,8 +29,6 @@ import org.rwe.run.SideBySide;
 import org.rwe.run.Stage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.concurrent.Await;
-import scala.concurrent.duration.Duration;
 
 /**
  * The ingest job: reads each table once, applies {@link Ingest}'s rules, writes curated/ and
@@ -93,6 +80,7 @@ public final class IngestJob {
       String table,
       String source,
       long rowsRead,
+      long blankLines,
       long rowsCurated,
       long rowsRejected,
       Map<String, Long> rejectedByRule,
@@ -195,49 +183,23 @@ public final class IngestJob {
       ctx.write(emptyTyped(ctx, t).select(Ingest.curatedColumns(t)), "curated", t.cdmName());
       ctx.write(emptyRejects(ctx), "rejects", t.cdmName());
       LOG.info("ingest {}: absent (optional), read as empty", t.cdmName());
-      return new TableSummary(t.cdmName(), ABSENT, 0, 0, 0, Map.of(), Map.of(), List.of());
+      return new TableSummary(t.cdmName(), ABSENT, 0, 0, 0, 0, Map.of(), Map.of(), List.of());
     }
-    Dataset<Row> raw = reader.readRaw(l.get());
     List<String> dropped =
-        Arrays.stream(raw.columns())
-            .filter(
-                c ->
-                    !c.equals(ExtractReader.SOURCE_FILE)
-                        && !c.equals(ExtractReader.CORRUPT_RECORD)
-                        && !t.hasColumn(c))
-            .sorted()
-            .toList();
-    // Rows read are counted as the raw rows stream into the checks, independently of them, so
-    // that rows_read = rows_curated + rows_rejected is verified, not assumed.
-    Observation read = new Observation("ingest_read_" + t.cdmName() + "_" + RUNS.incrementAndGet());
-    raw = raw.observe(read, count(lit(1)).as("rows"));
-    Dataset<Row> checked = Ingest.parse(raw, t, settings, today);
-    if (t == CdmTable.OBSERVATION_PERIOD) {
-      checked = Ingest.rejectOverlappingPeriods(checked);
-    }
-    if (t.personLevel() && t != CdmTable.PERSON) {
-      checked = Ingest.checkAgainstPersons(checked, t, persons, settings);
-    }
-    if (t.conceptColumn() != null) {
-      checked = Ingest.flagUnknownConcepts(checked, t, ctx.curated("concept"));
-    }
-    checked = Ingest.withFlags(checked);
-    String source = l.map(ExtractReader.Located::source).orElse(ABSENT);
-    TableSummary summary = write(ctx, t, checked, read, source, dropped, l);
+        l.get().columns().stream().filter(c -> !t.hasColumn(c)).sorted().toList();
+    TableSummary summary =
+        new TableIngest(ctx, reader, l.get(), settings, today, persons).run(dropped);
     LOG.info(
-        "ingest {}: {} read, {} curated, {} rejected{}",
+        "ingest {}: {} read, {} curated, {} rejected{}{}",
         t.cdmName(),
         summary.rowsRead(),
         summary.rowsCurated(),
         summary.rowsRejected(),
-        summary.rejectedByRule().isEmpty() ? "" : " " + summary.rejectedByRule());
+        summary.rejectedByRule().isEmpty() ? "" : " " + summary.rejectedByRule(),
+        summary.blankLines() == 0 ? "" : "; " + summary.blankLines() + " blank lines skipped");
     checkBudget(summary, t, settings, ctx);
     return summary;
   }
-
-  /** Observation names must be unique among the queries of a session that run at once. */
-  private static final java.util.concurrent.atomic.AtomicLong RUNS =
-      new java.util.concurrent.atomic.AtomicLong();
 
   /** The summary's source for an optional table the extract does not have. */
   static final String ABSENT = "(absent: optional table, read as empty)";
@@ -255,143 +217,6 @@ public final class IngestJob {
             ? emptyTyped(ctx, CdmTable.OBSERVATION_PERIOD)
             : ctx.curated("observation_period").withColumn(Ingest.RULE, lit(null).cast("string"));
     return Ingest.personInfo(persons, deaths, periods);
-  }
-
-  private static TableSummary write(
-      RunContext ctx,
-      CdmTable t,
-      Dataset<Row> checked,
-      Observation read,
-      String source,
-      List<String> dropped,
-      Optional<ExtractReader.Located> located) {
-    // Checked rows are written once, then split: cheaper than caching them in memory, and the
-    // raw files are read only once.
-    String staging = ctx.stagePath("_staging", t.cdmName());
-    try {
-      checked.write().mode(SaveMode.Overwrite).parquet(staging);
-    } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
-      throw ExtractReader.explainReadFailure(e, t, located)
-          .orElseThrow(() -> e instanceof RuntimeException re ? re : new IllegalStateException(e));
-    }
-    long rowsRead = metric(read, "rows");
-    Dataset<Row> staged = ctx.spark().read().parquet(staging);
-    try {
-      // Duplicate keys are rare: look for them on the key columns only, and rank rows (a shuffle
-      // of whole rows) only when there are some.
-      Column[] pk = t.primaryKey().stream().map(functions::col).toArray(Column[]::new);
-      boolean duplicates =
-          !staged
-              .filter(col(Ingest.RULE).isNull())
-              .groupBy(pk)
-              .count()
-              .filter(col("count").gt(1))
-              .limit(1)
-              .isEmpty();
-      if (duplicates) {
-        staged =
-            Ingest.dedupe(
-                    staged,
-                    t,
-                    ctx.settings().ingest().flagOnly(t).contains(Rules.DUPLICATE_PRIMARY_KEY))
-                .localCheckpoint();
-      }
-      // Counts come with the two writes (observed metrics), not from another pass.
-      List<Column> flagCounts = new ArrayList<>();
-      for (String flag : Rules.FLAGGING) {
-        flagCounts.add(count_if(array_contains(col(Ingest.FLAGS), flag)).as(flag));
-      }
-      Observation curatedCounts =
-          new Observation("ingest_curated_" + t.cdmName() + "_" + RUNS.incrementAndGet());
-      ctx.write(
-          staged
-              .filter(col(Ingest.RULE).isNull())
-              .observe(curatedCounts, count(lit(1)).as("rows"), flagCounts.toArray(Column[]::new))
-              .select(Ingest.curatedColumns(t)),
-          "curated",
-          t.cdmName());
-      List<Column> ruleCounts = new ArrayList<>();
-      for (String rule : Rules.REJECTING) {
-        ruleCounts.add(count_if(col(Ingest.RULE).equalTo(rule)).as(rule));
-      }
-      Observation rejectCounts =
-          new Observation("ingest_rejected_" + t.cdmName() + "_" + RUNS.incrementAndGet());
-      ctx.write(
-          staged
-              .filter(col(Ingest.RULE).isNotNull())
-              .observe(rejectCounts, count(lit(1)).as("rows"), ruleCounts.toArray(Column[]::new))
-              .select(
-                  lit(t.cdmName()).as("table_name"),
-                  col(Ingest.RULE).as("rule"),
-                  Identifiers.mask(col(Ingest.REASON)).as("reason"),
-                  Identifiers.mask(col(Ingest.RAW)).as("raw_values"),
-                  col(ExtractReader.SOURCE_FILE).as("source_file")),
-          "rejects",
-          t.cdmName());
-      long curated = metric(curatedCounts, "rows");
-      long rejected = metric(rejectCounts, "rows");
-      Map<String, Long> byRule = new TreeMap<>();
-      for (String rule : Rules.REJECTING) {
-        long n = metric(rejectCounts, rule);
-        if (n > 0) {
-          byRule.put(rule, n);
-        }
-      }
-      Map<String, Long> flags = new TreeMap<>();
-      for (String flag : Rules.FLAGGING) {
-        long n = metric(curatedCounts, flag);
-        if (n > 0) {
-          flags.put(flag, n);
-        }
-      }
-      long ruled = byRule.values().stream().mapToLong(Long::longValue).sum();
-      if (rowsRead != curated + rejected || ruled != rejected) {
-        throw new IllegalStateException(
-            String.format(
-                "Table %s: rows are not conserved: %d read, %d curated + %d rejected (%d by"
-                    + " rule %s)",
-                t.cdmName(), rowsRead, curated, rejected, ruled, byRule));
-      }
-      if (byRule.containsKey(Rules.INVALID_UTF8)) {
-        throw notUtf8(ctx, t);
-      }
-      return new TableSummary(
-          t.cdmName(), source, rowsRead, curated, rejected, byRule, flags, dropped);
-    } finally {
-      ctx.delete(staging);
-    }
-  }
-
-  /** An observed metric, once the action that carried it has finished. */
-  private static long metric(Observation o, String name) {
-    try {
-      Row row = Await.result(o.future(), Duration.create(10, TimeUnit.MINUTES));
-      return ((Number) row.getAs(name)).longValue();
-    } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
-      throw new IllegalStateException("No metric " + name + " from " + o.name(), e);
-    }
-  }
-
-  /**
-   * Bytes that are not UTF-8 past the first 64 KiB of a file surface as U+FFFD in its values: the
-   * file is not UTF-8, which is a structural failure like one seen in its head.
-   */
-  private static InputException notUtf8(RunContext ctx, CdmTable t) {
-    List<String> files =
-        ctx.read("rejects", t.cdmName())
-            .filter(col("rule").equalTo(Rules.INVALID_UTF8))
-            .select("source_file")
-            .distinct()
-            .orderBy("source_file")
-            .limit(3)
-            .as(Encoders.STRING())
-            .collectAsList();
-    return new InputException(
-        "File "
-            + String.join(", ", files)
-            + " is not UTF-8 text: values of table "
-            + t.cdmName()
-            + " hold bytes that are not UTF-8 (convert the file to UTF-8)");
   }
 
   private static void checkBudget(
@@ -429,6 +254,7 @@ public final class IngestJob {
               s.table(),
               s.source(),
               s.rowsRead(),
+              s.blankLines(),
               s.rowsCurated(),
               s.rowsRejected(),
               s.rejectShare(),
@@ -452,12 +278,14 @@ public final class IngestJob {
 
   /** The columns of rejects/<table>. */
   static final List<String> REJECT_COLUMNS =
-      List.of("table_name", "rule", "reason", "raw_values", "source_file");
+      List.of("table_name", "rule", "reason", "raw_values", "source_file", "line");
 
-  private static Dataset<Row> emptyRejects(RunContext ctx) {
+  static Dataset<Row> emptyRejects(RunContext ctx) {
     List<StructField> fields = new ArrayList<>();
     for (String c : REJECT_COLUMNS) {
-      fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
+      fields.add(
+          DataTypes.createStructField(
+              c, c.equals("line") ? DataTypes.LongType : DataTypes.StringType, true));
     }
     return ctx.spark()
         .createDataFrame(List.of(), new StructType(fields.toArray(StructField[]::new)));

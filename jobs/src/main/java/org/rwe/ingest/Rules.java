@@ -7,7 +7,7 @@ public final class Rules {
   private Rules() {}
 
   public static final String IDENTIFIER_IN_SOURCE_VALUE = "identifier_in_source_value";
-  public static final String MALFORMED_ROW = "malformed_row";
+  public static final String MALFORMED_RECORD = "malformed_record";
   public static final String INVALID_UTF8 = "invalid_utf8";
   public static final String REQUIRED_NULL = "required_null";
   public static final String UNPARSEABLE_NUMBER = "unparseable_number";
@@ -36,7 +36,7 @@ public final class Rules {
   public static final List<String> REJECTING =
       List.of(
           IDENTIFIER_IN_SOURCE_VALUE,
-          MALFORMED_ROW,
+          MALFORMED_RECORD,
           INVALID_UTF8,
           REQUIRED_NULL,
           UNPARSEABLE_NUMBER,

@@ -3,12 +3,7 @@ package org.rwe.omop;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * Judges a CSV record whose number of fields differs from its header's (Spark hands it over whole
- * as a "corrupt record"). Exports often end every row with a delimiter, or end the header with one
- * (an unnamed last column): such rows are well-formed when the fields beyond the named columns are
- * empty. Any other difference means the values cannot be matched to their columns.
- */
+/** Splits one line of delimited text (a header) into its fields. */
 final class CsvRecords {
   private CsvRecords() {}
 
@@ -45,28 +40,5 @@ final class CsvRecords {
     }
     out.add(cur.toString());
     return out;
-  }
-
-  /**
-   * True when a record whose field count differs from the header's still lines up: every named
-   * column has its field, and every field beyond the header is empty.
-   *
-   * @param headerColumns columns in the header
-   * @param namedColumns columns up to and including the last one with a name
-   */
-  static boolean alignable(String record, char delim, int headerColumns, int namedColumns) {
-    if (record == null) {
-      return true;
-    }
-    List<String> f = fields(record, delim);
-    if (f.size() < namedColumns) {
-      return false;
-    }
-    for (int i = headerColumns; i < f.size(); i++) {
-      if (!f.get(i).isBlank()) {
-        return false;
-      }
-    }
-    return true;
   }
 }

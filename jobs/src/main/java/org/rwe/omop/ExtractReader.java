@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
@@ -22,16 +23,20 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Finds and reads the tables of an OMOP extract: {@code person.csv}, {@code PERSON.csv.gz}, a
@@ -54,12 +59,6 @@ public final class ExtractReader {
   /** Column holding the file each raw row came from (for rejects). */
   public static final String SOURCE_FILE = "_source_file";
 
-  /**
-   * Column holding the raw line of a CSV row whose number of fields differs from its header's (null
-   * for well-formed rows and for Parquet).
-   */
-  public static final String CORRUPT_RECORD = "_corrupt_record";
-
   /** The delimiters tried when none is configured, in order of preference on a tie. */
   static final char[] CANDIDATE_DELIMITERS = {',', '\t', ';', '|'};
 
@@ -78,7 +77,8 @@ public final class ExtractReader {
   /**
    * A located table: where it is, how to read it, its data files and its column names as ingest
    * sees them (lower-cased; a repeated unused column renamed {@code name#position}; an unnamed one
-   * {@code _unnamed_position}).
+   * {@code _unnamed_position}), and for Parquet the rows its footers count (-1 for text, whose
+   * records are counted as they are read).
    */
   public record Located(
       CdmTable table,
@@ -87,7 +87,8 @@ public final class ExtractReader {
       char delimiter,
       List<Path> files,
       List<String> columns,
-      boolean hasRows) {
+      boolean hasRows,
+      long parquetRows) {
 
     /** The file or folder name within the input folder, as the summary names it. */
     public String source() {
@@ -287,27 +288,103 @@ public final class ExtractReader {
       hasRows |= head.hasRows();
     }
     List<String> columns = normalizeNames(header, table, files.get(0));
-    return new Located(table, path, "csv", delim, List.copyOf(files), columns, hasRows);
+    return new Located(table, path, "csv", delim, List.copyOf(files), columns, hasRows, -1);
   }
 
   private Located locateParquet(CdmTable table, Path path, List<Path> files) {
-    StructType schema;
-    try {
-      schema = spark.read().parquet(strings(files)).schema();
-    } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
+    // Every part's footer, read here (no Spark job): Spark would read all parts with the first
+    // part's schema, failing deep in a task on a column whose type differs, and silently dropping
+    // a column that only later parts have.
+    List<String> names = null;
+    Map<String, String> types = null;
+    Path first = null;
+    long rows = 0;
+    for (Path file : files) {
+      ParquetMetadata footer = parquetFooter(table, file);
+      rows += footer.getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
+      MessageType schema = footer.getFileMetaData().getSchema();
+      List<String> own = new ArrayList<>();
+      Map<String, String> ownTypes = new java.util.LinkedHashMap<>();
+      for (Type field : schema.getFields()) {
+        own.add(field.getName());
+        ownTypes.put(field.getName(), typeName(field));
+      }
+      if (names == null) {
+        names = own;
+        types = ownTypes;
+        first = file;
+        continue;
+      }
+      if (!own.equals(names)) {
+        throw new InputException(
+            "Table "
+                + table.cdmName()
+                + ": Parquet parts have different columns: "
+                + first
+                + " has "
+                + names
+                + ", "
+                + file
+                + " has "
+                + own
+                + "; write every part with one schema");
+      }
+      for (Map.Entry<String, String> e : ownTypes.entrySet()) {
+        if (!e.getValue().equals(types.get(e.getKey()))) {
+          throw new InputException(
+              "Table "
+                  + table.cdmName()
+                  + ": Parquet parts disagree on the type of column '"
+                  + e.getKey()
+                  + "': "
+                  + first
+                  + " has "
+                  + types.get(e.getKey())
+                  + ", "
+                  + file
+                  + " has "
+                  + e.getValue()
+                  + "; write every part with one schema");
+        }
+      }
+    }
+    // The rows read are what the footers count: a count made apart from the reading itself.
+    return new Located(
+        table,
+        path,
+        "parquet",
+        ',',
+        List.copyOf(files),
+        normalizeNames(names, table, path),
+        rows > 0,
+        rows);
+  }
+
+  private ParquetMetadata parquetFooter(CdmTable table, Path file) {
+    try (ParquetFileReader r =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(file, spark.sparkContext().hadoopConfiguration()))) {
+      return r.getFooter();
+    } catch (IOException | RuntimeException e) {
       throw new InputException(
-          "Table "
+          "File "
+              + file
+              + " (table "
               + table.cdmName()
-              + ": cannot read the Parquet schema of "
-              + path
-              + ": "
+              + ") is not a readable Parquet file: "
               + firstLine(e.getMessage()),
           e);
     }
-    List<String> names = Arrays.stream(schema.fieldNames()).toList();
-    // Row counts of Parquet are in the footers; rows are known once read.
-    return new Located(
-        table, path, "parquet", ',', List.copyOf(files), normalizeNames(names, table, path), true);
+  }
+
+  /** A column's type as a reader sees it: physical type and annotation, or a group's shape. */
+  private static String typeName(Type field) {
+    if (!field.isPrimitive()) {
+      return field.asGroupType().toString().replaceAll("\\s+", " ");
+    }
+    PrimitiveType p = field.asPrimitiveType();
+    LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
+    return p.getPrimitiveTypeName() + (a == null ? "" : " (" + a + ")");
   }
 
   /**
@@ -372,8 +449,13 @@ public final class ExtractReader {
     if (text.startsWith("\uFEFF")) {
       text = text.substring(1);
     }
-    int nl = text.indexOf('\n');
-    String header = (nl < 0 ? text : text.substring(0, nl)).replace("\r", "");
+    // A line ends at LF, CRLF or a lone CR (CsvRecordReader reads the data lines the same way).
+    int nl = 0;
+    while (nl < text.length() && text.charAt(nl) != '\n' && text.charAt(nl) != '\r') {
+      nl++;
+    }
+    String header = text.substring(0, nl);
+    nl = nl == text.length() ? -1 : nl;
     if (header.isBlank()) {
       throw new InputException("File " + file + ": the first line is empty; expected a header row");
     }
@@ -475,71 +557,38 @@ public final class ExtractReader {
   }
 
   /**
-   * Reads a located table with every column as a string, under the names of {@link
-   * Located#columns()}, plus {@link #CORRUPT_RECORD} and the source file of each row. Rows are read
-   * once, by the job that consumes the result.
+   * Reads a located Parquet table with every column as a string, under the names of {@link
+   * Located#columns()}, plus the source file of each row. (Delimited text is read by ingest from
+   * its bytes: {@link CsvRecordReader}.)
    */
-  public Dataset<Row> readRaw(Located located) {
-    Dataset<Row> df;
-    String[] files = strings(located.files());
-    if (located.format().equals("parquet")) {
-      df = spark.read().parquet(files);
-      List<Column> cols = new ArrayList<>();
-      String[] names = df.columns();
-      for (int i = 0; i < names.length; i++) {
-        cols.add(
-            df.col("`" + names[i].replace("`", "``") + "`")
-                .cast(DataTypes.StringType)
-                .as(located.columns().get(i)));
-      }
-      cols.add(functions.lit(null).cast(DataTypes.StringType).as(CORRUPT_RECORD));
-      df = df.select(cols.toArray(Column[]::new));
-    } else {
-      List<StructField> fields = new ArrayList<>();
-      for (String c : located.columns()) {
-        fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
-      }
-      fields.add(DataTypes.createStructField(CORRUPT_RECORD, DataTypes.StringType, true));
-      // The schema comes from our own reading of the header (checked equal across part files);
-      // Spark skips each file's header line. A row with more or fewer fields than the header
-      // keeps its raw line in CORRUPT_RECORD, for ingest to reject.
-      df =
-          spark
-              .read()
-              .schema(new StructType(fields.toArray(StructField[]::new)))
-              .option("header", "true")
-              .option("enforceSchema", "true")
-              .option("sep", String.valueOf(located.delimiter()))
-              .option("quote", "\"")
-              .option("escape", "\"")
-              .option("multiLine", "true")
-              .option("mode", "PERMISSIVE")
-              .option("columnNameOfCorruptRecord", CORRUPT_RECORD)
-              .option("encoding", "UTF-8")
-              .csv(files);
-      // Keep the raw line only where the fields really do not line up with the header.
-      int headerColumns = located.columns().size();
-      int namedColumns = 0;
-      for (int i = 0; i < headerColumns; i++) {
-        if (!located.columns().get(i).startsWith(UNNAMED)) {
-          namedColumns = i + 1;
-        }
-      }
-      char delim = located.delimiter();
-      int named = namedColumns;
-      UserDefinedFunction alignable =
-          functions.udf(
-              (UDF1<String, Boolean>)
-                  record -> CsvRecords.alignable(record, delim, headerColumns, named),
-              DataTypes.BooleanType);
-      Column corrupt = functions.col(CORRUPT_RECORD);
-      df =
-          df.withColumn(
-              CORRUPT_RECORD,
-              functions.when(
-                  corrupt.isNotNull().and(functions.not(alignable.apply(corrupt))), corrupt));
+  public Dataset<Row> readParquet(Located located) {
+    Dataset<Row> df = spark.read().parquet(strings(located.files()));
+    List<Column> cols = new ArrayList<>();
+    String[] names = df.columns();
+    for (int i = 0; i < names.length; i++) {
+      cols.add(
+          df.col("`" + names[i].replace("`", "``") + "`")
+              .cast(DataTypes.StringType)
+              .as(located.columns().get(i)));
     }
-    return df.withColumn(SOURCE_FILE, functions.input_file_name());
+    cols.add(functions.input_file_name().as(SOURCE_FILE));
+    return df.select(cols.toArray(Column[]::new));
+  }
+
+  /**
+   * The splits a text table is read in: a file whole when it is gzip, no larger than {@code
+   * splitBytes}, or listed in {@code whole}; else ranges of {@code splitBytes}.
+   */
+  public List<CsvSplit> splits(Located located, long splitBytes, Set<String> whole) {
+    List<Long> lengths = new ArrayList<>();
+    for (Path f : located.files()) {
+      try {
+        lengths.add(fs.getFileStatus(f).getLen());
+      } catch (IOException e) {
+        throw new InputException("File " + f + ": cannot read it: " + e.getMessage(), e);
+      }
+    }
+    return CsvSplit.plan(located.files(), lengths, splitBytes, whole);
   }
 
   private static final java.util.regex.Pattern FAILED_FILE =
@@ -553,6 +602,13 @@ public final class ExtractReader {
    */
   public static Optional<InputException> explainReadFailure(
       Throwable failure, CdmTable table, Optional<Located> located) {
+    for (Throwable c = failure; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof InputException input) {
+        // Thrown by ingest's own reader in a task: it names the file (and line).
+        return Optional.of(
+            new InputException(input.getMessage() + " (table " + table.cdmName() + ")", input));
+      }
+    }
     String file = null;
     String what = null;
     for (Throwable c = failure; c != null; c = c.getCause()) {

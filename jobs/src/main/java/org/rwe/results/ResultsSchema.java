@@ -31,7 +31,15 @@ public final class ResultsSchema {
                   + " with no concept, cohort or clinical attribute attached, and are not masked.")
           .key("table_name", StringType, "OMOP CDM table")
           .col("source", StringType, "file or folder read (name within the input folder)")
-          .records("rows_read", LongType, "rows in the input")
+          .records(
+              "rows_read",
+              LongType,
+              "records in the input (of a text file: its records as RFC 4180 reads them, the"
+                  + " header and blank lines not counted)")
+          .records(
+              "blank_lines",
+              LongType,
+              "blank lines of the input's text files: skipped, not rows (0 for Parquet)")
           .records("rows_curated", LongType, "rows that passed every rule (written to curated/)")
           .records(
               "rows_rejected", LongType, "rows rejected (written to rejects/ with rule and reason)")

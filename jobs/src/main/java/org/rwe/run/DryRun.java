@@ -3,7 +3,6 @@ package org.rwe.run;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
@@ -51,17 +50,8 @@ final class DryRun {
           continue;
         }
         InputFingerprint.Table f = InputFingerprint.table(fs, located.get());
-        String[] columns = reader.readRaw(located.get()).columns();
         List<String> dropped =
-            Arrays.stream(columns)
-                // The reader's own columns (file name, malformed-row text) are not the input's.
-                .filter(
-                    c ->
-                        !c.equals(ExtractReader.SOURCE_FILE)
-                            && !c.equals(ExtractReader.CORRUPT_RECORD)
-                            && !t.hasColumn(c))
-                .sorted()
-                .toList();
+            located.get().columns().stream().filter(c -> !t.hasColumn(c)).sorted().toList();
         readable(fs, located.get().path(), f, problems);
         report.add(
             String.format(

@@ -71,14 +71,11 @@ class IdentifiersTest {
   }
 
   @Test
-  void sparkAndDriverAgree() {
+  void sparkAndJavaMaskAlike() {
     var spark = SparkTestSession.get();
     List<String> all = new java.util.ArrayList<>(IDENTIFIERS);
     all.addAll(CODES);
     var df = spark.createDataset(all, Encoders.STRING()).toDF("v");
-    List<String> found =
-        df.filter(Identifiers.present(functions.col("v"))).as(Encoders.STRING()).collectAsList();
-    assertEquals(IDENTIFIERS.stream().sorted().toList(), found.stream().sorted().toList());
     List<String> masked =
         df.select(Identifiers.mask(functions.col("v"))).as(Encoders.STRING()).collectAsList();
     assertEquals(all.stream().map(Identifiers::mask).toList(), masked);

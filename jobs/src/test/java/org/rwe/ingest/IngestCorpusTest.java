@@ -404,6 +404,249 @@ class IngestCorpusTest {
     return PARQUET.get();
   }
 
+  // --- text as hostile extracts write it ------------------------------------------------------
+
+  /** A text file built line by line, knowing the number of each line (ASCII only). */
+  static final class Lines {
+    final StringBuilder text = new StringBuilder();
+    private long next = 1;
+
+    Lines(String header) {
+      add(header, "\n");
+    }
+
+    /** Appends a line (which may hold line breaks inside quotes); returns its first line number. */
+    long add(String line, String end) {
+      long at = next;
+      text.append(line).append(end);
+      next += (line + end).chars().filter(c -> c == '\n').count();
+      return at;
+    }
+  }
+
+  /** Line numbers and texts of the hostile condition file's broken records. */
+  static final Map<String, Long> HOSTILE_BROKEN = new java.util.TreeMap<>();
+
+  /** Where the hostile measurement file's quoted line break falls: on a split's last byte. */
+  static final int SPLIT = 4096;
+
+  /**
+   * Text files as real exports get them wrong, read in splits of 4 KiB: condition_occurrence has
+   * CRLF lines that switch to LF half-way, blank lines in the middle, an unbalanced quote with
+   * 1,700 rows after it, a row with a field too many and one with a field too few, and a quoted
+   * line break; measurement has a quoted line break exactly across two splits; drug_exposure ends
+   * its lines with CR alone; visit_occurrence switches from LF to CRLF. The records per table are
+   * counted here, by hand.
+   */
+  static final Shared HOSTILE =
+      new Shared(
+          () -> {
+            String c = ",1,201826,2015-03-01,,32817,,10,E11.9,0";
+            Lines conditions = new Lines(CONDITION_HEADER);
+            for (int id = 1000; id < 3000; id++) {
+              String end = id < 2000 ? "\r\n" : "\n";
+              switch (id) {
+                case 1200 -> {
+                  conditions.add(id + c, end);
+                  conditions.add("", "\n");
+                  conditions.add("   ", "\r\n");
+                  conditions.add("\t", "\n");
+                }
+                case 1300 -> {
+                  String line = "1300,1,201826,2015-03-01,,32817,\"never closed,10,E11.9,0";
+                  HOSTILE_BROKEN.put(line, conditions.add(line, end));
+                }
+                case 1500 -> {
+                  String line = 1500 + c + ",surprise";
+                  HOSTILE_BROKEN.put(line, conditions.add(line, end));
+                }
+                case 1501 -> {
+                  String line = "1501,1,201826,2015-03-01,,32817,,10,E11.9";
+                  HOSTILE_BROKEN.put(line, conditions.add(line, end));
+                }
+                case 2700 ->
+                    conditions.add(
+                        "2700,1,201826,2015-03-01,,32817,\"stopped:\nside effects\",10,E11.9,0",
+                        end);
+                default -> conditions.add(id + c, end);
+              }
+            }
+            String mHeader =
+                "measurement_id,person_id,measurement_concept_id,measurement_date,"
+                    + "value_as_number,unit_concept_id,value_source_value";
+            StringBuilder m = new StringBuilder(mHeader).append('\n');
+            for (int id = 5000; id < 5200; id++) {
+              if (id == 5100) {
+                // The quoted line break on the last byte of a split: the next split starts on
+                // the second half of the quoted field and must be found not to meet this one.
+                String before = id + ",1,3004410,2015-03-01,7.1,0,\"first";
+                int pad = SPLIT - 1 - (m.length() + before.length()) % SPLIT;
+                m.append(before).append("x".repeat(pad)).append("\nsecond\"\n");
+                assertEquals(0, (m.indexOf("\nsecond") + 1) % SPLIT);
+              } else {
+                m.append(id).append(",1,3004410,2015-03-01,7.1,0,x\n");
+              }
+            }
+            return extract()
+                .option(NO_BUDGET)
+                .option("ingest.splitSize=" + SPLIT)
+                .text("condition_occurrence.csv", conditions.text.toString())
+                .expectRecords("condition_occurrence", 2000)
+                .text("measurement.csv", m.toString())
+                .text("drug_exposure.csv", DRUGS.replace("\n", "\r"))
+                .expectRecords("drug_exposure", 2)
+                .text(
+                    "visit_occurrence.csv",
+                    Extract.VISITS.replaceFirst("\n", "\n").replace("IP\n", "IP\r\n"));
+          });
+
+  static Extract.Run hostile() {
+    return HOSTILE.get();
+  }
+
+  @Test
+  void anUnbalancedQuoteOrAShiftedRowCostsItsOwnLineAndNothingElse() {
+    Extract.Run r = hostile();
+    assertEquals(2000L, r.summary("condition_occurrence").get("rows_read"), "counted by hand");
+    assertEquals(
+        Map.of("malformed_record", 3L),
+        r.rejected("condition_occurrence"),
+        "the unbalanced quote, the field too many and the field too few");
+    assertEquals(1997L, r.summary("condition_occurrence").get("rows_curated"));
+    Map<String, Long> rejected = new java.util.TreeMap<>();
+    for (Map<String, Object> x : r.rejects("condition_occurrence")) {
+      rejected.put((String) x.get("raw_values"), (Long) x.get("line"));
+      assertTrue(
+          ((String) x.get("source_file")).endsWith("condition_occurrence.csv"), x.toString());
+      assertTrue(
+          ((String) x.get("reason")).contains("field")
+              || ((String) x.get("reason")).contains("quote"),
+          x.toString());
+    }
+    assertEquals(
+        HOSTILE_BROKEN, rejected, "each broken record's line as read, and its line number");
+    // Every other id is curated once: the 1,700 rows after the open quote were not swallowed.
+    List<Map<String, Object>> curated =
+        r.curated("condition_occurrence", "condition_occurrence_id");
+    assertEquals(1997, curated.size());
+    assertEquals(1000L, curated.get(0).get("condition_occurrence_id"));
+    assertEquals(2999L, curated.get(curated.size() - 1).get("condition_occurrence_id"));
+  }
+
+  @Test
+  void blankLinesAreSkippedAndCountedNotRead() {
+    Extract.Run r = hostile();
+    assertEquals(3L, r.summary("condition_occurrence").get("blank_lines"));
+    assertEquals(0L, r.summary("person").get("blank_lines"));
+  }
+
+  @Test
+  void lineEndsThatSwitchOrAreCarriageReturnsOnlyLoseNoRow() {
+    Extract.Run r = hostile();
+    assertEquals(2L, r.summary("drug_exposure").get("rows_read"), "CR-only lines");
+    assertEquals(2L, r.summary("drug_exposure").get("rows_curated"));
+    assertEquals(2L, r.summary("visit_occurrence").get("rows_curated"), "LF, then CRLF");
+    // CRLF lines switching to LF half-way through conditions: the last column of every line is
+    // read as its value, never with a stray \r.
+    assertEquals(
+        0L,
+        DuckDb.query(
+                "SELECT count(*) n FROM '"
+                    + r.dir()
+                    + "/curated/condition_occurrence/*.parquet' WHERE"
+                    + " condition_source_concept_id IS DISTINCT FROM 0")
+            .get(0)
+            .get("n"));
+  }
+
+  @Test
+  void aLargeFileIsReadInSplitsThatAddUpToAnotherReadersCount() throws Exception {
+    Extract.Run r = hostile();
+    Path m = r.extract().input().resolve("measurement.csv");
+    long duckdb =
+        ((Number)
+                DuckDb.query(
+                        "SELECT count(*) n FROM read_csv('"
+                            + m
+                            + "', header = true, strict_mode = true, all_varchar = true)")
+                    .get(0)
+                    .get("n"))
+            .longValue();
+    assertEquals(200L, duckdb);
+    assertEquals(duckdb, r.summary("measurement").get("rows_read"));
+    assertEquals(duckdb, r.summary("measurement").get("rows_curated"));
+    assertTrue(
+        r.curated("measurement", "measurement_id").stream()
+            .anyMatch(x -> x.get("measurement_id").equals(5100L)),
+        "the record whose quoted line break crosses two splits (the file is then read whole)");
+    assertTrue(
+        java.nio.file.Files.size(r.extract().input().resolve("condition_occurrence.csv"))
+            > 20 * SPLIT,
+        "conditions were read in more than 20 splits, their rejects' lines placed in the file");
+  }
+
+  @Test
+  void aGzipWhoseChecksumIsWrongStopsTheRunNamingIt() {
+    // Past the first 64 KiB (checked before any job): the reading task finds it at the end.
+    StringBuilder persons = new StringBuilder(PERSON);
+    for (int id = 10; id < 5000; id++) {
+      persons.append(id).append(",8507,1970,,,0,0,P").append(id).append(",M\n");
+    }
+    byte[] gz = Extract.gzip(persons.toString());
+    gz[gz.length - 6] ^= 0x5A; // the CRC-32 of the gzip trailer
+    extract()
+        .remove("person.csv")
+        .bytes("person.csv.gz", gz)
+        .run()
+        .fails("person.csv.gz", "(table person)", "not a readable gzip file", "GZIP trailer");
+  }
+
+  @Test
+  void parquetPartsThatDisagreeOnAColumnsTypeStopTheRunNamingThem() {
+    Extract e = extract().remove("person.csv");
+    Path folder = e.input().resolve("person");
+    var spark = SparkTestSession.get();
+    spark
+        .createDataFrame(
+            List.of(RowFactory.create(1L, 8507L, 1970)),
+            new StructType()
+                .add("person_id", DataTypes.LongType)
+                .add("gender_concept_id", DataTypes.LongType)
+                .add("year_of_birth", DataTypes.IntegerType))
+        .coalesce(1)
+        .write()
+        .parquet(folder.resolve("a").toString());
+    spark
+        .createDataFrame(
+            List.of(RowFactory.create("2", 8532L, 1980)),
+            new StructType()
+                .add("person_id", DataTypes.StringType)
+                .add("gender_concept_id", DataTypes.LongType)
+                .add("year_of_birth", DataTypes.IntegerType))
+        .coalesce(1)
+        .write()
+        .parquet(folder.resolve("b").toString());
+    e.prepare(
+            in -> {
+              // Two parts of one table folder, as two exports wrote them.
+              for (String part : List.of("a", "b")) {
+                try (var files = Files.list(in.resolve("person").resolve(part))) {
+                  for (Path p : files.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+                    Files.move(p, in.resolve("person").resolve(part + ".parquet"));
+                  }
+                }
+                try (var rest = Files.walk(in.resolve("person").resolve(part))) {
+                  for (Path p : rest.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                  }
+                }
+              }
+            })
+        .run()
+        .fails(
+            "Table person", "disagree on the type of column 'person_id'", "a.parquet", "b.parquet");
+  }
+
   // --- formats --------------------------------------------------------------------------------
 
   @Test
@@ -909,8 +1152,8 @@ class IngestCorpusTest {
   @Test
   void rowsWhoseFieldsDoNotLineUpAreMalformed() {
     Map<String, String> c = rules().outcomes("condition_occurrence", "condition_occurrence_id");
-    assertEquals("malformed_row", c.get("170"), "a value beyond the header");
-    assertEquals("malformed_row", c.get("171"), "a field missing");
+    assertEquals("malformed_record", c.get("170"), "a value beyond the header");
+    assertEquals("malformed_record", c.get("171"), "a field missing");
     assertEquals("", c.get("172"), "empty trailing fields are trailing delimiters");
   }
 
@@ -946,7 +1189,7 @@ class IngestCorpusTest {
             Map.entry("event_before_birth", 1L),
             Map.entry("duplicate_primary_key", 2L),
             Map.entry("identifier_in_source_value", 2L),
-            Map.entry("malformed_row", 2L)),
+            Map.entry("malformed_record", 2L)),
         r.rejected("condition_occurrence"));
     assertEquals(
         Map.of(
@@ -1046,7 +1289,10 @@ class IngestCorpusTest {
     }
     b.writeBytes("5999999,Caf\u00e9,Observation,X,X,,c,\n".getBytes(StandardCharsets.ISO_8859_1));
     assertTrue(b.size() > 64 * 1024);
-    extract().bytes("concept.csv", b.toByteArray()).run().fails("concept.csv", "not UTF-8");
+    extract()
+        .bytes("concept.csv", b.toByteArray())
+        .run()
+        .fails("concept.csv", "not UTF-8", "0xE9 on line " + (CONCEPT.split("\n").length + 1501));
   }
 
   @Test
@@ -1067,7 +1313,7 @@ class IngestCorpusTest {
         .remove("concept.csv")
         .bytes("concept.csv.gz", truncated)
         .run()
-        .fails("concept.csv.gz", "(table concept)", "ends early");
+        .fails("concept.csv.gz", "(table concept)", "not a readable gzip file", "near line");
   }
 
   @Test

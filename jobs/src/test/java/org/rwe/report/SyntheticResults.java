@@ -64,6 +64,7 @@ final class SyntheticResults {
                 "person",
                 "person.csv",
                 10000L,
+                0L,
                 9998L,
                 2L,
                 0.0002,

@@ -1,0 +1,429 @@
+package org.rwe.ingest;
+
+import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Observation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.rwe.config.IngestSettings;
+import org.rwe.ingest.IngestJob.TableSummary;
+import org.rwe.omop.CdmTable;
+import org.rwe.omop.ExtractReader;
+import org.rwe.omop.InputException;
+import org.rwe.run.RunContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.concurrent.Await;
+import scala.concurrent.duration.Duration;
+
+/**
+ * One table's ingest: its input read and checked ({@link Scan}, {@link RowCheck}, then the rules
+ * that look beyond the row: overlapping periods, the person's facts, the vocabulary), curated/ and
+ * rejects/ written, every row counted.
+ *
+ * <p>Rows are written where they are checked, with no intermediate copy: curated/ in one pass over
+ * the input; when that pass found rejected rows (the reader's count of records minus the curated
+ * rows), a second pass writes them, with what rejects/ shows of each (the raw values, the file and
+ * line). Rejects are few in a usable extract, and a table without any is read once. A duplicate key
+ * is only seen once every row has been checked: when curated/ has one, the table is checked again
+ * into a staging copy of every row (keeping each row's raw values and position), the later rows of
+ * each key are rejected or flagged, and curated/ and rejects/ are written from the copy.
+ */
+final class TableIngest {
+  private static final Logger LOG = LoggerFactory.getLogger(TableIngest.class);
+
+  /** Observation names must be unique among the queries of a session that run at once. */
+  private static final AtomicLong RUNS = new AtomicLong();
+
+  private final RunContext ctx;
+  private final ExtractReader reader;
+  private final CdmTable table;
+  private final ExtractReader.Located located;
+  private final IngestSettings settings;
+  private final Dataset<Row> persons;
+  private final RowCheck check;
+  private final long splitBytes;
+
+  /** Text files whose splits did not meet (a quoted line break across a split): read whole. */
+  private final Set<String> whole = new HashSet<>();
+
+  TableIngest(
+      RunContext ctx,
+      ExtractReader reader,
+      ExtractReader.Located located,
+      IngestSettings settings,
+      LocalDate today,
+      Dataset<Row> persons) {
+    this.ctx = ctx;
+    this.reader = reader;
+    this.table = located.table();
+    this.located = located;
+    this.settings = settings;
+    this.persons = persons;
+    this.check = new RowCheck(table, located.columns(), settings, today, parquet());
+    this.splitBytes = settings.splitSize();
+  }
+
+  private boolean parquet() {
+    return located.format().equals("parquet");
+  }
+
+  /** One pass of the input through every rule; rows are read when an action consumes them. */
+  private final class Pass {
+    final Scan.Text text;
+    final Dataset<Row> checked;
+
+    Pass() {
+      // Rows read are counted apart from the checks, so that rows_read = rows_curated +
+      // rows_rejected is verified, not assumed: for Parquet by its footers, for text by the
+      // reader, split by split, from the file's own records.
+      if (parquet()) {
+        text = null;
+        checked = beyondTheRow(Scan.rows(ctx.spark(), reader.readParquet(located), check));
+      } else {
+        text = Scan.text(ctx.spark(), reader.splits(located, splitBytes, whole));
+        checked =
+            beyondTheRow(Scan.rows(ctx.spark(), text, located, check, settings.maxRecordLines()));
+      }
+    }
+
+    long rowsRead() {
+      return text != null ? text.records() : located.parquetRows();
+    }
+
+    long blankLines() {
+      return text != null ? text.blankLines() : 0;
+    }
+
+    /** Whether every split of a text file met the next: else the file is marked to read whole. */
+    boolean splitsMet() {
+      if (text == null) {
+        return true;
+      }
+      Set<String> again = text.filesToReadWhole();
+      if (again.isEmpty()) {
+        return true;
+      }
+      // A split began inside a quoted field that holds a line break: its rows are not the
+      // file's. Rare (a quoted line break right at a split's start); the file is read whole.
+      LOG.info(
+          "ingest {}: {} has a quoted line break across a split; reading it whole",
+          table.cdmName(),
+          again);
+      whole.addAll(again);
+      return false;
+    }
+
+    long[] lineOffsets() {
+      return text != null ? text.lineOffsets() : null;
+    }
+  }
+
+  /** The rules that need more than the row: overlapping periods, the person, the vocabulary. */
+  private Dataset<Row> beyondTheRow(Dataset<Row> checked) {
+    if (table == CdmTable.OBSERVATION_PERIOD) {
+      checked = Ingest.rejectOverlappingPeriods(checked);
+    }
+    if (table.personLevel() && table != CdmTable.PERSON) {
+      checked = Ingest.checkAgainstPersons(checked, table, persons, settings);
+    }
+    if (table.conceptColumn() != null) {
+      checked = Ingest.flagUnknownConcepts(checked, table, ctx.curated("concept"));
+    }
+    return checked;
+  }
+
+  TableSummary run(List<String> dropped) {
+    while (true) {
+      Pass pass = new Pass();
+      Counts curated = writeCurated(pass.checked);
+      if (!pass.splitsMet()) {
+        continue;
+      }
+      if (duplicateKeys()) {
+        return staged(dropped);
+      }
+      long rowsRead = pass.rowsRead();
+      long rejected = rowsRead - curated.rows();
+      Counts rejects = Counts.NONE;
+      if (rejected > 0) {
+        Pass again = new Pass();
+        // Lines are placed in their files by the first pass's counts (the second reads the same).
+        rejects = writeRejects(again.checked, pass.lineOffsets());
+        if (!again.splitsMet() || again.rowsRead() != rowsRead) {
+          throw new IllegalStateException(
+              "Table " + table.cdmName() + ": a second read of the input differs from the first");
+        }
+      } else {
+        ctx.write(IngestJob.emptyRejects(ctx), "rejects", table.cdmName());
+      }
+      return summary(rowsRead, pass.blankLines(), curated, rejects, dropped);
+    }
+  }
+
+  /**
+   * The careful path, for a table with duplicate keys: every checked row staged once with its raw
+   * values and position, duplicates ranked (the first in the input is kept), then split.
+   */
+  private TableSummary staged(List<String> dropped) {
+    boolean flagOnly = settings.flagOnly(table).contains(Rules.DUPLICATE_PRIMARY_KEY);
+    LOG.info(
+        "ingest {}: duplicate keys; checking it again to {} the later rows of each key",
+        table.cdmName(),
+        flagOnly ? "flag" : "reject");
+    String staging = ctx.stagePath("_staging", table.cdmName());
+    try {
+      while (true) {
+        Pass pass = new Pass();
+        try {
+          pass.checked.write().mode(SaveMode.Overwrite).parquet(staging);
+        } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
+          throw explained(e);
+        }
+        if (!pass.splitsMet()) {
+          continue;
+        }
+        Dataset<Row> deduped =
+            Ingest.dedupe(ctx.spark().read().parquet(staging), table, flagOnly).localCheckpoint();
+        Counts curated = writeCurated(deduped);
+        Counts rejects = writeRejects(deduped, pass.lineOffsets());
+        return summary(pass.rowsRead(), pass.blankLines(), curated, rejects, dropped);
+      }
+    } finally {
+      ctx.delete(staging);
+    }
+  }
+
+  /** Rows written and their count per flag (curated) or per rule (rejects). */
+  private record Counts(long rows, Map<String, Long> byName) {
+    static final Counts NONE = new Counts(0, Map.of());
+  }
+
+  /** Writes the rows that passed every rule, counting them and their flags as they go. */
+  private Counts writeCurated(Dataset<Row> checked) {
+    List<Column> flagCounts = new ArrayList<>();
+    for (String flag : Rules.FLAGGING) {
+      flagCounts.add(count_if(array_contains(col(Ingest.FLAGS), flag)).as(flag));
+    }
+    Observation counts =
+        new Observation("ingest_curated_" + table.cdmName() + "_" + RUNS.incrementAndGet());
+    try {
+      ctx.write(
+          checked
+              .filter(col(Ingest.RULE).isNull())
+              .observe(counts, count(lit(1)).as("rows"), flagCounts.toArray(Column[]::new))
+              .select(Ingest.curatedColumns(table)),
+          "curated",
+          table.cdmName());
+    } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
+      throw explained(e);
+    }
+    return new Counts(metric(counts, "rows"), metrics(counts, Rules.FLAGGING));
+  }
+
+  /** Writes the rejected rows with their rule, reason, raw values, file and line. */
+  private Counts writeRejects(Dataset<Row> checked, long[] lineOffsets) {
+    List<Column> ruleCounts = new ArrayList<>();
+    for (String rule : Rules.REJECTING) {
+      ruleCounts.add(count_if(col(Ingest.RULE).equalTo(rule)).as(rule));
+    }
+    Observation counts =
+        new Observation("ingest_rejected_" + table.cdmName() + "_" + RUNS.incrementAndGet());
+    try {
+      ctx.write(
+          checked
+              .filter(col(Ingest.RULE).isNotNull())
+              .observe(counts, count(lit(1)).as("rows"), ruleCounts.toArray(Column[]::new))
+              .select(
+                  lit(table.cdmName()).as("table_name"),
+                  col(Ingest.RULE).as("rule"),
+                  Identifiers.mask(col(Ingest.REASON)).as("reason"),
+                  Identifiers.mask(rawValues()).as("raw_values"),
+                  col(ExtractReader.SOURCE_FILE).as("source_file"),
+                  line(lineOffsets).as("line")),
+          "rejects",
+          table.cdmName());
+    } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
+      throw explained(e);
+    }
+    return new Counts(metric(counts, "rows"), metrics(counts, Rules.REJECTING));
+  }
+
+  /** A failed read of the input, explained (file, line); other failures as they are. */
+  private RuntimeException explained(Exception e) {
+    return ExtractReader.explainReadFailure(e, table, java.util.Optional.of(located))
+        .map(RuntimeException.class::cast)
+        .orElseGet(() -> e instanceof RuntimeException re ? re : new IllegalStateException(e));
+  }
+
+  /**
+   * What rejects/ shows of a rejected row: the raw values of the used and source-value columns
+   * (JSON), made from a text record's text; for a malformed record, its text as read.
+   */
+  private Column rawValues() {
+    if (parquet()) {
+      return col(Ingest.RAW);
+    }
+    RowCheck rows = check;
+    char delimiter = located.delimiter();
+    UserDefinedFunction json =
+        functions.udf(
+            (UDF1<String, String>)
+                text -> text == null ? null : rows.rawValuesOfText(text, delimiter),
+            DataTypes.StringType);
+    return when(col(Ingest.RULE).equalTo(Rules.MALFORMED_RECORD), col(Ingest.RAW))
+        .otherwise(json.apply(col(Ingest.RAW)));
+  }
+
+  /**
+   * The line of a rejected row within its file: the reader's line within the split, plus the lines
+   * of the file's splits before it (offsets null: every file was read whole).
+   */
+  private static Column line(long[] lineOffsets) {
+    Column line = col(RowCheck.LINE);
+    if (lineOffsets == null) {
+      return line;
+    }
+    Column[] offsets = Arrays.stream(lineOffsets).mapToObj(functions::lit).toArray(Column[]::new);
+    return line.plus(functions.element_at(functions.array(offsets), col(RowCheck.SPLIT).plus(1)));
+  }
+
+  /**
+   * True when two curated rows share a primary key. A table's key is usually one id column: its
+   * values are sorted per hash bucket and neighbours compared (no hash table of every key, which
+   * was a tenth of ingest's time); a composite key (the vocabulary's) is grouped by Spark.
+   */
+  private boolean duplicateKeys() {
+    Dataset<Row> keys =
+        ctx.curated(table.cdmName())
+            .select(table.primaryKey().stream().map(functions::col).toArray(Column[]::new));
+    if (table.primaryKey().size() > 1) {
+      return !keys.groupBy(Arrays.stream(keys.columns()).map(functions::col).toArray(Column[]::new))
+          .count()
+          .filter(col("count").gt(1))
+          .limit(1)
+          .isEmpty();
+    }
+    String key = table.primaryKey().get(0);
+    int buckets = Integer.parseInt(ctx.spark().conf().get("spark.sql.shuffle.partitions"));
+    JavaRDD<InternalRow> sorted =
+        keys.filter(col(key).isNotNull())
+            .repartition(buckets, col(key))
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD();
+    return sorted
+        .mapPartitions(
+            rows -> {
+              long[] v = new long[1024];
+              int n = 0;
+              while (rows.hasNext()) {
+                if (n == v.length) {
+                  v = Arrays.copyOf(v, n * 2);
+                }
+                v[n++] = rows.next().getLong(0);
+              }
+              Arrays.sort(v, 0, n);
+              for (int i = 1; i < n; i++) {
+                if (v[i] == v[i - 1]) {
+                  return List.of(true).iterator();
+                }
+              }
+              return List.of(false).iterator();
+            })
+        .fold(false, (a, b) -> a || b);
+  }
+
+  private TableSummary summary(
+      long rowsRead, long blankLines, Counts curated, Counts rejects, List<String> dropped) {
+    long ruled = rejects.byName().values().stream().mapToLong(Long::longValue).sum();
+    if (rowsRead != curated.rows() + rejects.rows() || ruled != rejects.rows()) {
+      throw new IllegalStateException(
+          String.format(
+              "Table %s: rows are not conserved: %d read, %d curated + %d rejected (%d by"
+                  + " rule %s)",
+              table.cdmName(), rowsRead, curated.rows(), rejects.rows(), ruled, rejects.byName()));
+    }
+    if (rejects.byName().containsKey(Rules.INVALID_UTF8)) {
+      throw notUtf8();
+    }
+    return new TableSummary(
+        table.cdmName(),
+        located.source(),
+        rowsRead,
+        blankLines,
+        curated.rows(),
+        rejects.rows(),
+        rejects.byName(),
+        curated.byName(),
+        dropped);
+  }
+
+  /**
+   * Values Parquet's reader decoded as U+FFFD: the file is not UTF-8, a structural failure like one
+   * the text reader finds in a delimited file.
+   */
+  private InputException notUtf8() {
+    List<String> files =
+        ctx.read("rejects", table.cdmName())
+            .filter(col("rule").equalTo(Rules.INVALID_UTF8))
+            .select("source_file")
+            .distinct()
+            .orderBy("source_file")
+            .limit(3)
+            .as(Encoders.STRING())
+            .collectAsList();
+    return new InputException(
+        "File "
+            + String.join(", ", files)
+            + " is not UTF-8 text: values of table "
+            + table.cdmName()
+            + " hold bytes that are not UTF-8 (convert the file to UTF-8)");
+  }
+
+  /** An observed metric, once the action that carried it has finished. */
+  private static long metric(Observation o, String name) {
+    try {
+      Row row = Await.result(o.future(), Duration.create(10, TimeUnit.MINUTES));
+      return ((Number) row.getAs(name)).longValue();
+    } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+      throw new IllegalStateException("No metric " + name + " from " + o.name(), e);
+    }
+  }
+
+  /** The observed counts that are not zero, by name. */
+  private static Map<String, Long> metrics(Observation o, List<String> names) {
+    Map<String, Long> out = new TreeMap<>();
+    for (String name : names) {
+      long n = metric(o, name);
+      if (n > 0) {
+        out.put(name, n);
+      }
+    }
+    return out;
+  }
+}
