@@ -113,6 +113,15 @@ final class Cfg {
     return get(path, 0L, "an integer", config::getLong);
   }
 
+  long longAtLeast(String path, long min) {
+    int before = problems.size();
+    long v = longValue(path);
+    if (problems.size() == before && v < min) {
+      problem(path, "must be >= " + min + ", got " + v);
+    }
+    return v;
+  }
+
   /** A size: a number of bytes or "128m", "64 MiB", "1g" (HOCON's size units). */
   long bytesAtLeast(String path, long min) {
     int before = problems.size();

@@ -26,6 +26,7 @@ public record IngestSettings(
     String delimiter,
     int maxRecordLines,
     long splitSize,
+    long broadcastPersons,
     List<String> flagOnly,
     Map<CdmTable, TableSettings> tables) {
 
@@ -73,6 +74,7 @@ public record IngestSettings(
         "auto",
         100,
         128L << 20,
+        5_000_000L,
         List.of(),
         Map.of());
   }
@@ -180,6 +182,7 @@ public record IngestSettings(
         delimiter,
         c.intAtLeast("maxRecordLines", 1),
         c.bytesAtLeast("splitSize", 1024),
+        c.longAtLeast("broadcastPersons", 0),
         flagOnly,
         tables);
   }

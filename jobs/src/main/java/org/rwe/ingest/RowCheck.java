@@ -35,8 +35,8 @@ import org.rwe.omop.ColumnType;
  * 2020-01-31 08:15:00.000+01:00}).
  *
  * <p>The output row has the table's curated columns (typed) and the bookkeeping columns of {@link
- * #schema}: rule, reason, the raw values kept for rejects, the source file, the split and line of
- * the record, and the flags.
+ * #schema}: rule, reason, the raw values kept for rejects, the source file (input read by others;
+ * delimited text is named by its split), the split and line of the record, and the flags.
  */
 public final class RowCheck implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -194,6 +194,8 @@ public final class RowCheck implements Serializable {
   /**
    * The checked row of one record.
    *
+   * @param sourceFile the file, for input read by others (Parquet); null for delimited text, whose
+   *     file is known by its split
    * @param malformed why the record could not be split into the header's fields, or null
    * @param text the record's text as read (delimited text): what rejects/ shows of a malformed
    *     record, and what {@link #rawValuesOfText} turns into the raw values of another rejected

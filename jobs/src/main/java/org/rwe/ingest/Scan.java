@@ -102,6 +102,11 @@ public final class Scan {
      * Per split, the number to add to a line within the split to make it the line within its file;
      * null when every file was read whole (lines are then the file's already).
      */
+    /** The file each split reads, by split index. */
+    public List<String> files() {
+      return splits.stream().map(CsvSplit::path).toList();
+    }
+
     public long[] lineOffsets() {
       List<SplitStats> s = stats();
       if (s.stream().allMatch(x -> splits.get(x.split()).first())) {
@@ -259,7 +264,6 @@ public final class Scan {
     private final CollectionAccumulator<SplitStats> stats;
     private CsvSplit split;
     private CsvRecordReader reader;
-    private UTF8String source;
     private boolean ready;
 
     Records(
@@ -295,7 +299,6 @@ public final class Scan {
           }
           split = splits.next();
           reader = split.open(conf, delimiter, maxRecordLines);
-          source = UTF8String.fromString(split.path());
         }
         if (reader.next()) {
           ready = true;
@@ -338,8 +341,10 @@ public final class Scan {
               return k < r.fieldCount() ? r.field(k) : null;
             }
           };
+      // The file is known by the split (TableIngest names it for rejected rows only); the
+      // record's bytes travel for the rules applied after this check, which may reject it too.
       return check.check(
-          f, source, split.index(), r.line(), malformed, UTF8String.fromBytes(r.textBytes()));
+          f, null, split.index(), r.line(), malformed, UTF8String.fromBytes(r.textBytes()));
     }
 
     private void closeQuietly() {

@@ -11,8 +11,11 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -23,12 +26,17 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.apache.spark.util.CollectionAccumulator;
 import org.rwe.config.IngestSettings;
 import org.rwe.ingest.IngestJob.TableSummary;
 import org.rwe.omop.CdmTable;
@@ -45,16 +53,19 @@ import scala.concurrent.duration.Duration;
  * that look beyond the row: overlapping periods, the person's facts, the vocabulary), curated/ and
  * rejects/ written, every row counted.
  *
- * <p>Rows are written where they are checked, with no intermediate copy: curated/ in one pass over
- * the input; when that pass found rejected rows (the reader's count of records minus the curated
- * rows), a second pass writes them, with what rejects/ shows of each (the raw values, the file and
- * line). Rejects are few in a usable extract, and a table without any is read once. A duplicate key
- * is only seen once every row has been checked: when curated/ has one, the table is checked again
- * into a staging copy of every row (keeping each row's raw values and position), the later rows of
- * each key are rejected or flagged, and curated/ and rejects/ are written from the copy.
+ * <p>Rows are written where they are checked, with no intermediate copy: one pass over the input
+ * writes curated/ and hands the rejected rows back to the driver with its tasks' results ({@link
+ * RejectedRows}, a bounded number), from which rejects/ is written; a table with more rejected rows
+ * than that is read a second time for them. A duplicate key is only seen once every row has been
+ * checked: when curated/ has one, the table is checked again into a staging copy of every row
+ * (keeping each row's raw values and position), the later rows of each key are rejected or flagged,
+ * and curated/ and rejects/ are written from the copy.
  */
 final class TableIngest {
   private static final Logger LOG = LoggerFactory.getLogger(TableIngest.class);
+
+  /** Keys sorted by one task of the duplicate-key check. */
+  private static final long KEYS_PER_BUCKET = 4_000_000;
 
   /** Observation names must be unique among the queries of a session that run at once. */
   private static final AtomicLong RUNS = new AtomicLong();
@@ -141,7 +152,141 @@ final class TableIngest {
     long[] lineOffsets() {
       return text != null ? text.lineOffsets() : null;
     }
+
+    /** The file of a row: by its split for text, as read for Parquet. */
+    Column sourceFile() {
+      if (text == null) {
+        return col(ExtractReader.SOURCE_FILE);
+      }
+      Column[] files = text.files().stream().map(functions::lit).toArray(Column[]::new);
+      return functions.element_at(functions.array(files), col(RowCheck.SPLIT).plus(1));
+    }
+
+    /** Tasks of the pass (for text: its splits). */
+    int partitions() {
+      return checked.rdd().getNumPartitions();
+    }
   }
+
+  /**
+   * The rejected rows of a pass, handed back to the driver with the tasks' results while the pass
+   * writes curated/, so that a table with few rejects is read once. What rejects/ needs of a row
+   * (rule, reason, raw text, file, split, line) is a few hundred bytes; at most {@link #MAX_KEPT}
+   * rows a table are kept (a bound of the driver's memory that does not grow with the extract). A
+   * task that meets more keeps none beyond its share, and the count then falls short of the
+   * rejected rows: the caller reads the table again for them.
+   */
+  private final class RejectedRows {
+    private final CollectionAccumulator<Row> rows =
+        ctx.spark().sparkContext().collectionAccumulator();
+    private final int perTask;
+
+    RejectedRows(int partitions) {
+      this.perTask = Math.max(1, MAX_KEPT / Math.max(1, partitions));
+    }
+
+    /** The rows without a rule; rejected rows go to the accumulator, up to each task's share. */
+    Dataset<Row> passing(Dataset<Row> checked) {
+      StructType schema = checked.schema();
+      int rule = schema.fieldIndex(Ingest.RULE);
+      int[] kept = REJECT_FIELDS.stream().mapToInt(schema::fieldIndex).toArray();
+      DataType[] types =
+          Arrays.stream(kept).mapToObj(i -> schema.fields()[i].dataType()).toArray(DataType[]::new);
+      CollectionAccumulator<Row> sink = rows;
+      int share = perTask;
+      JavaRDD<InternalRow> passing =
+          checked
+              .queryExecution()
+              .toRdd()
+              .toJavaRDD()
+              .mapPartitions(it -> new Passing(it, rule, kept, types, sink, share));
+      return ((org.apache.spark.sql.classic.SparkSession) ctx.spark())
+          .internalCreateDataFrame(passing.rdd(), schema, false);
+    }
+
+    /** True when every one of the pass's {@code rejected} rows was handed back. */
+    boolean all(long rejected) {
+      return rows.value().size() == rejected;
+    }
+
+    /** The handed-back rows, as a Dataset with the columns rejects/ is made of. */
+    Dataset<Row> rows() {
+      StructType schema = new StructType();
+      StructType full = RowCheck.schema(table);
+      for (String f : REJECT_FIELDS) {
+        schema = schema.add(full.apply(f));
+      }
+      return ctx.spark().createDataFrame(rows.value(), schema);
+    }
+  }
+
+  /** A task's rows without a rule; its rejected rows go to the accumulator, up to its share. */
+  private static final class Passing implements Iterator<InternalRow> {
+    private final Iterator<InternalRow> rows;
+    private final int rule;
+    private final int[] kept;
+    private final DataType[] types;
+    private final CollectionAccumulator<Row> sink;
+    private final int share;
+    private int taken;
+    private InternalRow next;
+
+    Passing(
+        Iterator<InternalRow> rows,
+        int rule,
+        int[] kept,
+        DataType[] types,
+        CollectionAccumulator<Row> sink,
+        int share) {
+      this.rows = rows;
+      this.rule = rule;
+      this.kept = kept;
+      this.types = types;
+      this.sink = sink;
+      this.share = share;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (next == null && rows.hasNext()) {
+        InternalRow r = rows.next();
+        if (r.isNullAt(rule)) {
+          next = r;
+        } else if (taken++ < share) {
+          Object[] v = new Object[kept.length];
+          for (int i = 0; i < kept.length; i++) {
+            Object x = r.isNullAt(kept[i]) ? null : r.get(kept[i], types[i]);
+            v[i] = x instanceof UTF8String u ? u.toString() : x;
+          }
+          sink.add(RowFactory.create(v));
+        }
+      }
+      return next != null;
+    }
+
+    @Override
+    public InternalRow next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      InternalRow r = next;
+      next = null;
+      return r;
+    }
+  }
+
+  /** What rejects/ is made of, of a checked row. */
+  private static final List<String> REJECT_FIELDS =
+      List.of(
+          Ingest.RULE,
+          Ingest.REASON,
+          Ingest.RAW,
+          ExtractReader.SOURCE_FILE,
+          RowCheck.SPLIT,
+          RowCheck.LINE);
+
+  /** Rejected rows of a table handed back by the pass that writes curated/ (see RejectedRows). */
+  private static final int MAX_KEPT = 50_000;
 
   /** The rules that need more than the row: overlapping periods, the person, the vocabulary. */
   private Dataset<Row> beyondTheRow(Dataset<Row> checked) {
@@ -160,20 +305,29 @@ final class TableIngest {
   TableSummary run(List<String> dropped) {
     while (true) {
       Pass pass = new Pass();
-      Counts curated = writeCurated(pass.checked);
+      RejectedRows kept = new RejectedRows(pass.partitions());
+      Counts curated = writeCurated(kept.passing(pass.checked));
       if (!pass.splitsMet()) {
         continue;
       }
-      if (duplicateKeys()) {
+      if (duplicateKeys(curated.rows())) {
         return staged(dropped);
       }
       long rowsRead = pass.rowsRead();
       long rejected = rowsRead - curated.rows();
       Counts rejects = Counts.NONE;
-      if (rejected > 0) {
+      LOG.info(
+          "ingest {}: {} rejected, {} handed back",
+          table.cdmName(),
+          rejected,
+          kept.rows.value().size());
+      if (rejected > 0 && kept.all(rejected)) {
+        rejects = writeRejects(kept.rows(), pass);
+      } else if (rejected > 0) {
+        // More rejected rows than the first pass hands back: read again for them.
         Pass again = new Pass();
-        // Lines are placed in their files by the first pass's counts (the second reads the same).
-        rejects = writeRejects(again.checked, pass.lineOffsets());
+        // Files and lines come from the first pass's splits and counts (the second reads the same).
+        rejects = writeRejects(again.checked, pass);
         if (!again.splitsMet() || again.rowsRead() != rowsRead) {
           throw new IllegalStateException(
               "Table " + table.cdmName() + ": a second read of the input differs from the first");
@@ -210,7 +364,7 @@ final class TableIngest {
         Dataset<Row> deduped =
             Ingest.dedupe(ctx.spark().read().parquet(staging), table, flagOnly).localCheckpoint();
         Counts curated = writeCurated(deduped);
-        Counts rejects = writeRejects(deduped, pass.lineOffsets());
+        Counts rejects = writeRejects(deduped, pass);
         return summary(pass.rowsRead(), pass.blankLines(), curated, rejects, dropped);
       }
     } finally {
@@ -246,7 +400,7 @@ final class TableIngest {
   }
 
   /** Writes the rejected rows with their rule, reason, raw values, file and line. */
-  private Counts writeRejects(Dataset<Row> checked, long[] lineOffsets) {
+  private Counts writeRejects(Dataset<Row> checked, Pass read) {
     List<Column> ruleCounts = new ArrayList<>();
     for (String rule : Rules.REJECTING) {
       ruleCounts.add(count_if(col(Ingest.RULE).equalTo(rule)).as(rule));
@@ -263,8 +417,8 @@ final class TableIngest {
                   col(Ingest.RULE).as("rule"),
                   Identifiers.mask(col(Ingest.REASON)).as("reason"),
                   Identifiers.mask(rawValues()).as("raw_values"),
-                  col(ExtractReader.SOURCE_FILE).as("source_file"),
-                  line(lineOffsets).as("line")),
+                  read.sourceFile().as("source_file"),
+                  line(read.lineOffsets()).as("line")),
           "rejects",
           table.cdmName());
     } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
@@ -275,7 +429,7 @@ final class TableIngest {
 
   /** A failed read of the input, explained (file, line); other failures as they are. */
   private RuntimeException explained(Exception e) {
-    return ExtractReader.explainReadFailure(e, table, java.util.Optional.of(located))
+    return ExtractReader.explainReadFailure(e, table, Optional.of(located))
         .map(RuntimeException.class::cast)
         .orElseGet(() -> e instanceof RuntimeException re ? re : new IllegalStateException(e));
   }
@@ -317,7 +471,7 @@ final class TableIngest {
    * values are sorted per hash bucket and neighbours compared (no hash table of every key, which
    * was a tenth of ingest's time); a composite key (the vocabulary's) is grouped by Spark.
    */
-  private boolean duplicateKeys() {
+  private boolean duplicateKeys(long rows) {
     Dataset<Row> keys =
         ctx.curated(table.cdmName())
             .select(table.primaryKey().stream().map(functions::col).toArray(Column[]::new));
@@ -329,7 +483,15 @@ final class TableIngest {
           .isEmpty();
     }
     String key = table.primaryKey().get(0);
-    int buckets = Integer.parseInt(ctx.spark().conf().get("spark.sql.shuffle.partitions"));
+    // A few million keys a bucket (8 bytes each, sorted in a task): tiny buckets would cost a
+    // scheduled task each.
+    int buckets =
+        (int)
+            Math.max(
+                1,
+                Math.min(
+                    Integer.parseInt(ctx.spark().conf().get("spark.sql.shuffle.partitions")),
+                    (rows + KEYS_PER_BUCKET - 1) / KEYS_PER_BUCKET));
     JavaRDD<InternalRow> sorted =
         keys.filter(col(key).isNotNull())
             .repartition(buckets, col(key))
@@ -338,14 +500,14 @@ final class TableIngest {
             .toJavaRDD();
     return sorted
         .mapPartitions(
-            rows -> {
+            bucket -> {
               long[] v = new long[1024];
               int n = 0;
-              while (rows.hasNext()) {
+              while (bucket.hasNext()) {
                 if (n == v.length) {
                   v = Arrays.copyOf(v, n * 2);
                 }
-                v[n++] = rows.next().getLong(0);
+                v[n++] = bucket.next().getLong(0);
               }
               Arrays.sort(v, 0, n);
               for (int i = 1; i < n; i++) {
