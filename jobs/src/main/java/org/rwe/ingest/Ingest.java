@@ -205,7 +205,11 @@ public final class Ingest {
                     .functions
                     .min("observation_period_start_date")
                     .as("_first_start"),
-                max("observation_period_end_date").as("_last_end"));
+                max("observation_period_end_date").as("_last_end"))
+            // The list only where there is more than one: the facts are a hash table every event
+            // row looks up, and a smaller entry is a faster lookup (persons with one period are
+            // nearly all of them).
+            .withColumn("_periods", when(col("_n_periods").gt(1), col("_periods")));
     Dataset<Row> cleanDeaths =
         deaths
             .filter(col(RULE).isNull())
@@ -223,11 +227,12 @@ public final class Ingest {
    */
   public static Dataset<Row> checkAgainstPersons(
       Dataset<Row> df, CdmTable table, Dataset<Row> personInfo, IngestSettings settings) {
-    Dataset<Row> joined = df.join(personInfo.withColumn("_known", lit(true)), "person_id", "left");
+    // A known person's facts always hold the year of birth (a required column of person).
+    Dataset<Row> joined = df.join(personInfo, "person_id", "left");
     joined =
         reject(
             joined,
-            col("_known").isNull().and(col("person_id").isNotNull()),
+            col("_year_of_birth").isNull().and(col("person_id").isNotNull()),
             Rules.UNKNOWN_PERSON,
             concat(lit("person_id "), col("person_id").cast("string"), lit(" is not in person")));
     String date = table.startDate();
@@ -315,13 +320,7 @@ public final class Ingest {
       }
     }
     return joined.drop(
-        "_known",
-        "_year_of_birth",
-        "_death_date",
-        "_periods",
-        "_n_periods",
-        "_first_start",
-        "_last_end");
+        "_year_of_birth", "_death_date", "_periods", "_n_periods", "_first_start", "_last_end");
   }
 
   /** Flags (never rejects) rows whose concept id is not in the vocabulary; 0 means "no match". */

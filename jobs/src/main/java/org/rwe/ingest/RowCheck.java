@@ -49,11 +49,34 @@ public final class RowCheck implements Serializable {
 
   /** A record's fields by input (header) position. */
   public interface Fields {
+    long NO_LONG = Long.MIN_VALUE;
+    int NO_DATE = Integer.MIN_VALUE;
+
     int count();
 
     /** The field as read (null when empty and unquoted, or beyond the record's fields). */
     String get(int k);
+
+    /**
+     * The field's value when it is plainly a whole number of at most 18 digits ({@code 123}, {@code
+     * -5}: sign and digits only), read without making a string; else {@link #NO_LONG}, and the
+     * field is read through {@link #get}.
+     */
+    default long plainLong(int k) {
+      return NO_LONG;
+    }
+
+    /**
+     * Days since 1970-01-01 when the field is exactly an existing {@code YYYY-MM-DD}; else {@link
+     * #NO_DATE}, and the field is read through {@link #get}.
+     */
+    default int isoDate(int k) {
+      return NO_DATE;
+    }
   }
+
+  /** Marks a column typed from its bytes (see {@link Fields#plainLong}): present, no text made. */
+  private static final String FROM_BYTES = new String("(typed from bytes)");
 
   private final CdmTable table;
   private final List<String> inputColumns;
@@ -61,9 +84,6 @@ public final class RowCheck implements Serializable {
   private final int[] sourceValuePositions;
   private final String[] sourceValueNames;
   private final int[] rawPositions;
-
-  /** The input positions any rule or the raw values read: the only fields made into strings. */
-  private final int[] needed;
 
   private final String[] rawNames;
   private final boolean checkReplacementCharacters;
@@ -112,17 +132,6 @@ public final class RowCheck implements Serializable {
     List<String> raw = Ingest.rawValueColumns(table, inputColumns);
     this.rawNames = raw.toArray(String[]::new);
     this.rawPositions = raw.stream().mapToInt(inputColumns::indexOf).toArray();
-    java.util.TreeSet<Integer> needed = new java.util.TreeSet<>();
-    for (int p : position) {
-      if (p >= 0) {
-        needed.add(p);
-      }
-    }
-    svPos.forEach(needed::add);
-    for (int p : rawPositions) {
-      needed.add(p);
-    }
-    this.needed = needed.stream().mapToInt(Integer::intValue).toArray();
     this.checkReplacementCharacters = checkReplacementCharacters;
     this.maxDaysSupply = settings.maxDaysSupply();
     this.minBirthYear = settings.minBirthYear();
@@ -222,16 +231,45 @@ public final class RowCheck implements Serializable {
       out[n + 2] = text;
       return new GenericInternalRow(out);
     }
-    String[] f = new String[inputColumns.size()];
-    for (int k : needed) {
-      f[k] = fields.get(k);
+    // Ids, counts and dates in their plain form are typed from the record's bytes; any other text
+    // (a value to trim, "6.0", a datetime, a failure to explain) takes the strict readers below.
+    String[] texts = new String[n];
+    for (int j = 0; j < n; j++) {
+      int p = position[j];
+      if (p < 0) {
+        continue;
+      }
+      ColumnType type = cols.get(j).type();
+      if (type == ColumnType.ID || type == ColumnType.INT) {
+        long v = fields.plainLong(p);
+        if (v != Fields.NO_LONG) {
+          if (type == ColumnType.ID) {
+            out[j] = v;
+            texts[j] = FROM_BYTES;
+            continue;
+          }
+          if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+            out[j] = (int) v;
+            texts[j] = FROM_BYTES;
+            continue;
+          }
+        }
+      } else if (type == ColumnType.DATE) {
+        int d = fields.isoDate(p);
+        if (d != Fields.NO_DATE) {
+          out[j] = d;
+          texts[j] = FROM_BYTES;
+          continue;
+        }
+      }
+      texts[j] = cleaned(fields.get(p));
     }
     String rule = null;
     String reason = null;
     // A direct identifier first: the row is quarantined whatever else is wrong with it. The reason
     // names the column and the kind of identifier, never the value.
     for (int i = 0; i < sourceValuePositions.length && rule == null; i++) {
-      String v = f[sourceValuePositions[i]];
+      String v = fields.get(sourceValuePositions[i]);
       if (Identifiers.present(v)) {
         rule = Rules.IDENTIFIER_IN_SOURCE_VALUE;
         reason =
@@ -240,10 +278,6 @@ public final class RowCheck implements Serializable {
                 + Identifiers.kind(v)
                 + " (masked here; a de-identified extract must not carry it)";
       }
-    }
-    String[] texts = new String[n];
-    for (int j = 0; j < n; j++) {
-      texts[j] = position[j] < 0 ? null : cleaned(f[position[j]]);
     }
     if (rule == null && checkReplacementCharacters) {
       for (int j = 0; j < n; j++) {
@@ -268,7 +302,7 @@ public final class RowCheck implements Serializable {
     for (int j = 0; j < n; j++) {
       CdmColumn c = cols.get(j);
       String t = texts[j];
-      if (t == null) {
+      if (t == null || t == FROM_BYTES) {
         continue;
       }
       Object v = typed(t, c.type());
@@ -403,7 +437,7 @@ public final class RowCheck implements Serializable {
     // The record travels with every row: the person-level rules, applied after this check,
     // reject rows too. Its text costs a copy; the raw values (JSON) are made for rejected rows
     // only (rawValuesOfText), where they are written.
-    out[n + 2] = text != null ? text : UTF8String.fromString(rawValues(f));
+    out[n + 2] = text != null ? text : UTF8String.fromString(rawValues(fields));
     if (flags != null) {
       out[n + 6] = new GenericArrayData(flags.stream().map(UTF8String::fromString).toArray());
     }
@@ -420,11 +454,11 @@ public final class RowCheck implements Serializable {
    * What rejects/ keeps of a row: the used columns and the source values as read (see {@link
    * Ingest#rawValueColumns}), as a JSON object without the absent ones.
    */
-  String rawValues(String[] f) {
+  String rawValues(Fields f) {
     StringBuilder b = new StringBuilder(96).append('{');
     boolean first = true;
     for (int i = 0; i < rawPositions.length; i++) {
-      String v = f[rawPositions[i]];
+      String v = f.get(rawPositions[i]);
       if (v == null) {
         continue;
       }
@@ -456,11 +490,18 @@ public final class RowCheck implements Serializable {
       if (!r.next()) {
         return "{}";
       }
-      String[] f = new String[inputColumns.size()];
-      for (int k = 0; k < f.length && k < r.fieldCount(); k++) {
-        f[k] = r.field(k);
-      }
-      return rawValues(f);
+      return rawValues(
+          new Fields() {
+            @Override
+            public int count() {
+              return r.fieldCount();
+            }
+
+            @Override
+            public String get(int k) {
+              return k < r.fieldCount() ? r.field(k) : null;
+            }
+          });
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -340,6 +340,16 @@ public final class Scan {
             public String get(int k) {
               return k < r.fieldCount() ? r.field(k) : null;
             }
+
+            @Override
+            public long plainLong(int k) {
+              return k < r.fieldCount() ? r.plainLong(k) : NO_LONG;
+            }
+
+            @Override
+            public int isoDate(int k) {
+              return k < r.fieldCount() ? r.isoDate(k) : NO_DATE;
+            }
           };
       // The file is known by the split (TableIngest names it for rejected rows only); the
       // record's bytes travel for the rules applied after this check, which may reject it too.

@@ -465,6 +465,71 @@ public final class CsvRecordReader implements Closeable {
     return new String(out, 0, n, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
   }
 
+  /**
+   * Field {@code k}'s value when it is plainly a whole number of at most 18 digits (an optional
+   * sign and digits, unquoted), read from the bytes; else {@code Long.MIN_VALUE}.
+   */
+  public long plainLong(int k) {
+    int s = recStart + fStart[k];
+    int e = recStart + fEnd[k];
+    if (fQuoted[k] || s == e) {
+      return Long.MIN_VALUE;
+    }
+    byte[] b = buf;
+    boolean negative = false;
+    if (b[s] == '-' || b[s] == '+') {
+      negative = b[s] == '-';
+      s++;
+    }
+    if (s == e || e - s > 18) {
+      return Long.MIN_VALUE;
+    }
+    long v = 0;
+    for (int i = s; i < e; i++) {
+      int d = b[i] - '0';
+      if (d < 0 || d > 9) {
+        return Long.MIN_VALUE;
+      }
+      v = v * 10 + d;
+    }
+    return negative ? -v : v;
+  }
+
+  /**
+   * Days since 1970-01-01 when field {@code k} is exactly an existing {@code YYYY-MM-DD}
+   * (unquoted), read from the bytes; else {@code Integer.MIN_VALUE}.
+   */
+  public int isoDate(int k) {
+    int s = recStart + fStart[k];
+    if (fQuoted[k] || fEnd[k] - fStart[k] != 10 || buf[s + 4] != '-' || buf[s + 7] != '-') {
+      return Integer.MIN_VALUE;
+    }
+    int year = digits(s, 4);
+    int month = digits(s + 5, 2);
+    int day = digits(s + 8, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) {
+      return Integer.MIN_VALUE;
+    }
+    try {
+      return (int) java.time.LocalDate.of(year, month, day).toEpochDay();
+    } catch (java.time.DateTimeException e) {
+      return Integer.MIN_VALUE; // 2023-02-30: the strict reader explains it
+    }
+  }
+
+  /** The number written by {@code count} digits at {@code s}, or -1. */
+  private int digits(int s, int count) {
+    int v = 0;
+    for (int i = s; i < s + count; i++) {
+      int d = buf[i] - '0';
+      if (d < 0 || d > 9) {
+        return -1;
+      }
+      v = v * 10 + d;
+    }
+    return v;
+  }
+
   /** True when field {@code k} is empty or only spaces and tabs. */
   public boolean isBlank(int k) {
     return blank(buf, recStart + fStart[k], recStart + fEnd[k]);

@@ -73,7 +73,16 @@ public record RunContext(
   }
 
   public void write(Dataset<Row> df, String stage, String table) {
-    df.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(stagePath(stage, table));
+    write(df, stage, table, java.util.Map.of());
+  }
+
+  /** As {@link #write(Dataset, String, String)}, with options for Spark's Parquet writer. */
+  public void write(
+      Dataset<Row> df, String stage, String table, java.util.Map<String, String> options) {
+    df.write()
+        .mode(org.apache.spark.sql.SaveMode.Overwrite)
+        .options(options)
+        .parquet(stagePath(stage, table));
   }
 
   /** Removes a working folder (staging data that must not outlive its stage). */

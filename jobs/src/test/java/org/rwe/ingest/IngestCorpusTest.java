@@ -647,6 +647,44 @@ class IngestCorpusTest {
             "Table person", "disagree on the type of column 'person_id'", "a.parquet", "b.parquet");
   }
 
+  @Test
+  void aNulBytePastTheHeadStopsTheRunNamingFileAndLine() {
+    StringBuilder b = new StringBuilder(CONDITIONS);
+    for (int id = 1000; id < 4000; id++) {
+      b.append(id).append(",1,201826,2015-03-01,,32817,,10,E11.9,0\n");
+    }
+    b.append("4000,1,201826,2015-03-01,,32817,,10,E11\u0000.9,0\n");
+    extract()
+        .text("condition_occurrence.csv", b.toString())
+        .run()
+        .fails(
+            "condition_occurrence.csv",
+            "(table condition_occurrence)",
+            "line " + (CONDITIONS.split("\n").length + 3001),
+            "NUL byte");
+  }
+
+  @Test
+  void aCorruptPartAmongGoodOnesStopsTheRunNamingThatPart() {
+    StringBuilder big = new StringBuilder(Extract.DRUG_HEADER).append('\n');
+    java.util.Random random = new java.util.Random(5);
+    for (int id = 1000; id < 6000; id++) {
+      big.append(id)
+          .append(",1,1118084,2015-03-01,2015-03-30,30,")
+          .append(random.nextInt(90) + 1)
+          .append(",32817,,X")
+          .append(random.nextLong())
+          .append('\n');
+    }
+    byte[] gz = Extract.gzip(big.toString());
+    extract()
+        .remove("drug_exposure.csv")
+        .bytes("drug_exposure/part-00000.csv.gz", Extract.gzip(DRUGS))
+        .bytes("drug_exposure/part-00001.csv.gz", Arrays.copyOf(gz, gz.length - 200))
+        .run()
+        .fails("part-00001.csv.gz", "(table drug_exposure)", "not a readable gzip file");
+  }
+
   // --- formats --------------------------------------------------------------------------------
 
   @Test
