@@ -73,6 +73,31 @@ public final class RowCheck implements Serializable {
     default int isoDate(int k) {
       return NO_DATE;
     }
+
+    /** The fields of the reader's current record (a field beyond the record's is null). */
+    static Fields of(org.rwe.omop.CsvRecordReader r) {
+      return new Fields() {
+        @Override
+        public int count() {
+          return r.fieldCount();
+        }
+
+        @Override
+        public String get(int k) {
+          return k < r.fieldCount() ? r.field(k) : null;
+        }
+
+        @Override
+        public long plainLong(int k) {
+          return k < r.fieldCount() ? r.plainLong(k) : NO_LONG;
+        }
+
+        @Override
+        public int isoDate(int k) {
+          return k < r.fieldCount() ? r.isoDate(k) : NO_DATE;
+        }
+      };
+    }
   }
 
   /** Marks a column typed from its bytes (see {@link Fields#plainLong}): present, no text made. */
@@ -490,18 +515,7 @@ public final class RowCheck implements Serializable {
       if (!r.next()) {
         return "{}";
       }
-      return rawValues(
-          new Fields() {
-            @Override
-            public int count() {
-              return r.fieldCount();
-            }
-
-            @Override
-            public String get(int k) {
-              return k < r.fieldCount() ? r.field(k) : null;
-            }
-          });
+      return rawValues(Fields.of(r));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -329,28 +329,7 @@ public final class Scan {
       if (malformed == null) {
         malformed = misaligned(r, headerColumns, namedColumns);
       }
-      RowCheck.Fields f =
-          new RowCheck.Fields() {
-            @Override
-            public int count() {
-              return r.fieldCount();
-            }
-
-            @Override
-            public String get(int k) {
-              return k < r.fieldCount() ? r.field(k) : null;
-            }
-
-            @Override
-            public long plainLong(int k) {
-              return k < r.fieldCount() ? r.plainLong(k) : NO_LONG;
-            }
-
-            @Override
-            public int isoDate(int k) {
-              return k < r.fieldCount() ? r.isoDate(k) : NO_DATE;
-            }
-          };
+      RowCheck.Fields f = RowCheck.Fields.of(r);
       // The file is known by the split (TableIngest names it for rejected rows only); the
       // record's bytes travel for the rules applied after this check, which may reject it too.
       return check.check(
