@@ -316,11 +316,6 @@ final class TableIngest {
       long rowsRead = pass.rowsRead();
       long rejected = rowsRead - curated.rows();
       Counts rejects = Counts.NONE;
-      LOG.info(
-          "ingest {}: {} rejected, {} handed back",
-          table.cdmName(),
-          rejected,
-          kept.rows.value().size());
       if (rejected > 0 && kept.all(rejected)) {
         rejects = writeRejects(kept.rows(), pass);
       } else if (rejected > 0) {
